@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: MIT
+# Social Order - plain Makefile, dependencies through pkg-config.
+#
+#   make            build ./socialorder
+#   make check      unit tests, the same under ASan+UBSan, integration tests
+#   make check-unit / check-asan / check-integration   the parts of it
+#   make demo       the embedded default: private mail stack, demo data, one poll
+#   make deps       install the Debian packages needed (apt-get; idempotent)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/socialorder
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+
+CC      ?= cc
+PKGS    := libetpan libcurl sqlite3 libpcre2-8 nettle
+WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Idaemon -Iparsers -Itemplates -Idb \
+           -DSO_DATADIR='"$(DATADIR)"'
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Debian 12's libetpan.pc puts a -specs=...no-pie-link.specs into its libs.
+PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+TEST_LIBS  := $(shell pkg-config --libs cmocka 2>/dev/null)
+LIBS       := $(PKG_LIBS)
+
+BUILD   ?= build
+SRCS    := $(filter-out daemon/main.c,$(wildcard daemon/*.c parsers/*.c templates/*.c db/*.c))
+OBJS    := $(SRCS:%.c=$(BUILD)/%.o)
+TESTS   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+.PHONY: all check check-unit check-asan check-integration demo deps install clean bench
+all: socialorder
+
+socialorder: $(BUILD)/socialorder
+	cp $< $@
+
+$(BUILD)/socialorder: $(BUILD)/daemon/main.o $(BUILD)/libsocialorder.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/libsocialorder.a: $(OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libsocialorder.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(BUILD)/libsocialorder.a $(LIBS) $(TEST_LIBS)
+
+-include $(OBJS:.o=.d) $(BUILD)/daemon/main.d
+
+deps:
+	contrib/install-deps.sh
+
+check-unit: socialorder $(TESTS)
+	tests/run-unit.sh $(TESTS)
+
+check-asan:
+	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" build-asan/socialorder \
+	    $(patsubst $(BUILD)/%,build-asan/%,$(TESTS))
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    tests/run-unit.sh $(patsubst $(BUILD)/%,build-asan/%,$(TESTS))
+
+check-integration: socialorder
+	tests/integration/run.sh ./socialorder
+
+check: deps
+	$(MAKE) check-unit
+	$(MAKE) check-asan
+	$(MAKE) check-integration
+
+demo: deps socialorder
+	contrib/demo.sh
+
+install: socialorder
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates/de \
+	    $(DESTDIR)$(DATADIR)/templates/en $(DESTDIR)$(SYSCONFDIR)/socialorder
+	install -m 0755 socialorder $(DESTDIR)$(BINDIR)/socialorder
+	install -m 0644 templates/de/*.txt $(DESTDIR)$(DATADIR)/templates/de/
+	install -m 0644 templates/en/*.txt $(DESTDIR)$(DATADIR)/templates/en/
+	install -m 0644 contrib/form-profile.ini $(DESTDIR)$(DATADIR)/form-profile.ini
+	install -m 0640 contrib/socialorder.ini.example $(DESTDIR)$(SYSCONFDIR)/socialorder/socialorder.ini.example
+
+clean:
+	rm -rf build build-asan socialorder

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config - read the INI configuration file into struct config.
+ *
+ * Every key has a default except those SPEC.md requires ([imap] url, user,
+ * password or password_file; [smtp] url, from).  An unknown section or key,
+ * a value of the wrong type or a missing required key stops start-up with a
+ * message that names file, line and key.  A value may carry a trailing
+ * comment introduced by white space and ';' or '#'.  Secrets may come from a
+ * file (password_file), read at load time; the file's first line is used.
+ *
+ * All strings belong to the struct config; config_free() releases them.
+ */
+#ifndef SO_CONFIG_H
+#define SO_CONFIG_H
+
+#include <stdint.h>
+
+struct config {
+	char *path;
+
+	/* [general] */
+	char *database;
+	char *templates;        /* directory with de/, en/ */
+	char *language;         /* "de" or "en" */
+	char *case_prefix;      /* "SO" */
+	char *form_profile;     /* path or NULL for the built-in profile */
+	char **org_domains;     /* NULL-terminated, lower case */
+	char *log_level;        /* error|warning|info|debug */
+
+	/* [imap] */
+	char *imap_url;
+	char *imap_user;
+	char *imap_password;
+	char *processed_folder;
+	char *failed_folder;
+	int poll_interval;      /* seconds, fallback when IDLE is unavailable */
+	int idle;               /* use IMAP IDLE if the server offers it */
+	int64_t max_message_size;
+	int imap_timeout;       /* seconds */
+
+	/* [smtp] */
+	char *smtp_url;
+	char *smtp_from;
+	char *smtp_from_name;
+	char *smtp_user;        /* NULL: no AUTH */
+	char *smtp_password;
+	int smtp_timeout;
+	int retry_base;         /* seconds before the first retry */
+	int retry_max;          /* cap of the backoff, seconds */
+	int max_attempts;       /* then the mail is marked failed */
+
+	/* [approval] */
+	int64_t threshold_cents;
+
+	/* [limits] */
+	int answers_per_window; /* error/command answers to one sender */
+	int answer_window;      /* seconds */
+	int max_quantity;       /* per position */
+	int max_positions;
+};
+
+/*
+ * Load path.  Returns 0 and *cfg_r (free with config_free) or -1 with
+ * *error_r = "FILE:LINE: [section] key: message" (static until next call).
+ */
+int config_load(const char *path, struct config **cfg_r, const char **error_r);
+void config_free(struct config *cfg);
+
+/* Domain of the Message-IDs we create: the domain of smtp_from. */
+const char *config_msgid_domain(const struct config *cfg);
+
+/* 1 if addr (lower case addr-spec) belongs to one of the org domains. */
+int config_addr_in_org(const struct config *cfg, const char *addr);
+
+#endif

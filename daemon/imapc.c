@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * imapc - IMAP client operations over libetpan's mailimap.  See imapc.h.
+ */
+#include <errno.h>
+#include <libetpan/libetpan.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imapc.h"
+#include "log.h"
+#include "util.h"
+
+struct imapc {
+	mailimap *imap;
+	const struct config *cfg;
+	char *mailbox;
+	uint32_t uidvalidity;
+	int has_move, has_uidplus;
+};
+
+static int
+ok(int r)
+{
+	return r == MAILIMAP_NO_ERROR || r == MAILIMAP_NO_ERROR_AUTHENTICATED ||
+	    r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED;
+}
+
+static int
+fail(struct imapc *c, const char *what, int r)
+{
+	const char *resp = c && c->imap && c->imap->imap_response ?
+	    c->imap->imap_response : "";
+	char *safe = str_log_safe(resp, 200);
+
+	log_error("imap %s failed: error %d %s", what, r, safe);
+	free(safe);
+	return -1;
+}
+
+static int
+hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+int
+imapc_parse_url(const char *url, int *tls_r, char **host_r, uint16_t *port_r,
+    char **mailbox_r)
+{
+	const char *p, *slash, *colon;
+	long port;
+	char *end, *mb;
+
+	if (strncmp(url, "imaps://", 8) == 0) {
+		*tls_r = 1;
+		p = url + 8;
+		port = 993;
+	} else if (strncmp(url, "imap://", 7) == 0) {
+		*tls_r = 0;
+		p = url + 7;
+		port = 143;
+	} else
+		return -1;
+	slash = strchr(p, '/');
+	if (slash == NULL)
+		slash = p + strlen(p);
+	colon = memchr(p, ':', (size_t)(slash - p));
+	if ((colon ? colon : slash) == p)
+		return -1;
+	if (colon) {
+		port = strtol(colon + 1, &end, 10);
+		if (end != slash || port < 1 || port > 65535)
+			return -1;
+	}
+	*host_r = xstrndup(p, (size_t)((colon ? colon : slash) - p));
+	*port_r = (uint16_t)port;
+	mb = xstrdup(*slash && slash[1] ? slash + 1 : "INBOX");
+	/* %-decode the mailbox name. */
+	{
+		char *w = mb;
+		for (char *r = mb; *r; r++) {
+			if (*r == '%' && hexval(r[1]) >= 0 && hexval(r[2]) >= 0) {
+				*w++ = (char)(hexval(r[1]) * 16 + hexval(r[2]));
+				r += 2;
+			} else
+				*w++ = *r;
+		}
+		*w = '\0';
+	}
+	*mailbox_r = mb;
+	return 0;
+}
+
+static int
+ensure_folder(struct imapc *c, const char *folder)
+{
+	clist *list = NULL;
+	int r, exists;
+
+	r = mailimap_list(c->imap, "", folder, &list);
+	if (!ok(r))
+		return fail(c, "LIST", r);
+	exists = list && clist_count(list) > 0;
+	if (list)
+		mailimap_list_result_free(list);
+	if (exists)
+		return 0;
+	r = mailimap_create(c->imap, folder);
+	if (!ok(r))
+		return fail(c, "CREATE", r);
+	log_info("imap created folder %s", folder);
+	return 0;
+}
+
+int
+imapc_open(const struct config *cfg, struct imapc **c_r)
+{
+	struct imapc *c = xcalloc(1, sizeof(*c));
+	struct mailimap_capability_data *caps = NULL;
+	char *host = NULL;
+	uint16_t port;
+	int tls, r;
+
+	c->cfg = cfg;
+	if (imapc_parse_url(cfg->imap_url, &tls, &host, &port, &c->mailbox) == -1) {
+		log_error("imap url %s is malformed", cfg->imap_url);
+		free(c);
+		return -1;
+	}
+	c->imap = mailimap_new(0, NULL);
+	mailimap_set_timeout(c->imap, cfg->imap_timeout);
+	r = tls ? mailimap_ssl_connect(c->imap, host, port) :
+	    mailimap_socket_connect(c->imap, host, port);
+	if (!ok(r)) {
+		log_error("imap connect to %s:%u failed: error %d", host, port, r);
+		goto fail;
+	}
+	r = mailimap_login(c->imap, cfg->imap_user, cfg->imap_password);
+	if (!ok(r)) {
+		fail(c, "LOGIN", r);
+		goto fail;
+	}
+	r = mailimap_capability(c->imap, &caps);
+	if (!ok(r)) {
+		fail(c, "CAPABILITY", r);
+		goto fail;
+	}
+	mailimap_capability_data_free(caps);
+	c->has_move = mailimap_has_extension(c->imap, "MOVE");
+	c->has_uidplus = mailimap_has_extension(c->imap, "UIDPLUS");
+	if (ensure_folder(c, cfg->processed_folder) == -1 ||
+	    ensure_folder(c, cfg->failed_folder) == -1)
+		goto fail;
+	r = mailimap_select(c->imap, c->mailbox);
+	if (!ok(r)) {
+		fail(c, "SELECT", r);
+		goto fail;
+	}
+	c->uidvalidity = c->imap->imap_selection_info ?
+	    c->imap->imap_selection_info->sel_uidvalidity : 0;
+	log_debug("imap connected %s:%u mailbox=%s uidvalidity=%u move=%d "
+	    "uidplus=%d", host, port, c->mailbox, c->uidvalidity, c->has_move,
+	    c->has_uidplus);
+	free(host);
+	*c_r = c;
+	return 0;
+fail:
+	free(host);
+	imapc_close(c);
+	return -1;
+}
+
+void
+imapc_close(struct imapc *c)
+{
+	if (c == NULL)
+		return;
+	if (c->imap) {
+		if (c->imap->imap_state != MAILIMAP_STATE_DISCONNECTED)
+			mailimap_logout(c->imap);
+		mailimap_free(c->imap);
+	}
+	free(c->mailbox);
+	free(c);
+}
+
+uint32_t
+imapc_uidvalidity(struct imapc *c)
+{
+	return c->uidvalidity;
+}
+
+/* Walk a FETCH result; calls fn for each message's static attributes. */
+static void
+walk_fetch(clist *result, void (*fn)(struct mailimap_msg_att_static *, void *),
+    void *ctx)
+{
+	for (clistiter *it = clist_begin(result); it; it = clist_next(it)) {
+		struct mailimap_msg_att *ma = clist_content(it);
+
+		for (clistiter *j = clist_begin(ma->att_list); j; j = clist_next(j)) {
+			struct mailimap_msg_att_item *item = clist_content(j);
+			if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC)
+				fn(item->att_data.att_static, ctx);
+		}
+	}
+}
+
+struct list_ctx {
+	struct imapc_msg *msgs;
+	size_t n;
+};
+
+static void
+list_cb(struct mailimap_msg_att_static *s, void *vctx)
+{
+	struct list_ctx *lc = vctx;
+
+	if (s->att_type == MAILIMAP_MSG_ATT_UID) {
+		lc->msgs = xreallocarray(lc->msgs, lc->n + 1, sizeof(*lc->msgs));
+		lc->msgs[lc->n].uid = s->att_data.att_uid;
+		lc->msgs[lc->n].size = 0;
+		lc->n++;
+	} else if (s->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE && lc->n > 0)
+		lc->msgs[lc->n - 1].size = s->att_data.att_rfc822_size;
+}
+
+static int
+cmp_uid(const void *a, const void *b)
+{
+	const struct imapc_msg *x = a, *y = b;
+
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+int
+imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r)
+{
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set;
+	struct list_ctx lc = { NULL, 0 };
+	clist *result = NULL;
+	int r;
+
+	*msgs_r = NULL;
+	*n_r = 0;
+	r = mailimap_noop(c->imap);
+	if (!ok(r))
+		return fail(c, "NOOP", r);
+	if (c->imap->imap_selection_info == NULL ||
+	    c->imap->imap_selection_info->sel_exists == 0)
+		return 0;
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_rfc822_size());
+	set = mailimap_set_new_interval(1, 0);
+	r = mailimap_fetch(c->imap, set, ft, &result);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(ft);
+	if (!ok(r))
+		return fail(c, "FETCH UID RFC822.SIZE", r);
+	walk_fetch(result, list_cb, &lc);
+	mailimap_fetch_list_free(result);
+	qsort(lc.msgs, lc.n, sizeof(*lc.msgs), cmp_uid);
+	*msgs_r = lc.msgs;
+	*n_r = lc.n;
+	return 0;
+}
+
+struct fetch_ctx {
+	char *data;
+	size_t len;
+};
+
+static void
+fetch_cb(struct mailimap_msg_att_static *s, void *vctx)
+{
+	struct fetch_ctx *fc = vctx;
+
+	if (s->att_type == MAILIMAP_MSG_ATT_BODY_SECTION && fc->data == NULL &&
+	    s->att_data.att_body_section->sec_body_part != NULL) {
+		fc->len = s->att_data.att_body_section->sec_length;
+		fc->data = xmalloc(fc->len + 1);
+		memcpy(fc->data, s->att_data.att_body_section->sec_body_part,
+		    fc->len);
+		fc->data[fc->len] = '\0';
+	}
+}
+
+int
+imapc_fetch(struct imapc *c, uint32_t uid, int header_only, char **data_r,
+    size_t *len_r)
+{
+	struct mailimap_fetch_type *ft;
+	struct mailimap_section *sec;
+	struct mailimap_set *set;
+	struct fetch_ctx fc = { NULL, 0 };
+	clist *result = NULL;
+	int r;
+
+	sec = header_only ? mailimap_section_new_header() : mailimap_section_new(NULL);
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_body_peek_section(sec));
+	set = mailimap_set_new_single(uid);
+	r = mailimap_uid_fetch(c->imap, set, ft, &result);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(ft);
+	if (!ok(r))
+		return fail(c, "UID FETCH BODY.PEEK", r);
+	walk_fetch(result, fetch_cb, &fc);
+	mailimap_fetch_list_free(result);
+	if (fc.data == NULL) {
+		/* Expunged by someone else meanwhile: not an error of ours. */
+		fc.data = xstrdup("");
+		fc.len = 0;
+	}
+	*data_r = fc.data;
+	*len_r = fc.len;
+	return 0;
+}
+
+int
+imapc_move(struct imapc *c, uint32_t uid, const char *folder)
+{
+	struct mailimap_set *set = mailimap_set_new_single(uid);
+	int r;
+
+	if (c->has_move) {
+		r = mailimap_uid_move(c->imap, set, folder);
+		mailimap_set_free(set);
+		return ok(r) ? 0 : fail(c, "UID MOVE", r);
+	}
+	r = mailimap_uid_copy(c->imap, set, folder);
+	if (ok(r)) {
+		struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
+		struct mailimap_store_att_flags *sa;
+
+		mailimap_flag_list_add(fl, mailimap_flag_new_deleted());
+		sa = mailimap_store_att_flags_new_add_flags_silent(fl);
+		r = mailimap_uid_store(c->imap, set, sa);
+		mailimap_store_att_flags_free(sa);
+		/* Without UIDPLUS a plain EXPUNGE could remove other people's
+		 * \Deleted mail; leave the copy flagged instead. */
+		if (ok(r) && c->has_uidplus)
+			r = mailimap_uid_expunge(c->imap, set);
+	}
+	mailimap_set_free(set);
+	return ok(r) ? 0 : fail(c, "UID COPY/STORE/EXPUNGE", r);
+}
+
+int
+imapc_wait(struct imapc *c, int timeout, volatile sig_atomic_t *stop)
+{
+	struct pollfd pfd;
+	int r, n;
+
+	if (!c->cfg->idle || !mailimap_has_idle(c->imap)) {
+		for (int i = 0; i < timeout && !*stop; i++)
+			sleep(1);
+		return 0;
+	}
+	r = mailimap_idle(c->imap);
+	if (!ok(r))
+		return fail(c, "IDLE", r);
+	pfd.fd = mailimap_idle_get_fd(c->imap);
+	pfd.events = POLLIN;
+	/* Wake every second to notice a stop request promptly. */
+	for (int i = 0; i < timeout && !*stop; i++) {
+		n = poll(&pfd, 1, 1000);
+		if (n > 0)
+			break;
+		if (n < 0 && errno != EINTR) {
+			log_error("imap poll failed: %s", strerror(errno));
+			break;
+		}
+	}
+	r = mailimap_idle_done(c->imap);
+	if (!ok(r))
+		return fail(c, "IDLE DONE", r);
+	return 0;
+}

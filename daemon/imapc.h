@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * imapc - the few IMAP operations intake needs, on top of libetpan.
+ *
+ * One connection to the mailbox named in [imap] url.  Messages are read with
+ * BODY.PEEK so that reading never changes a flag; they leave the inbox only
+ * by imapc_move() (MOVE, or COPY + \Deleted + UID EXPUNGE of that one UID
+ * where the server lacks MOVE), never by a plain EXPUNGE.
+ *
+ * All functions return -1 on a protocol or connection error, after which
+ * the connection is unusable and must be closed; the message is logged.
+ */
+#ifndef SO_IMAPC_H
+#define SO_IMAPC_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+struct imapc;
+
+struct imapc_msg {
+	uint32_t uid;
+	uint32_t size;          /* RFC822.SIZE */
+};
+
+/* Connect, log in, create the processed and failed folders if missing, select the inbox. */
+int imapc_open(const struct config *cfg, struct imapc **c_r);
+void imapc_close(struct imapc *c);
+
+uint32_t imapc_uidvalidity(struct imapc *c);
+
+/* UIDs and sizes of all messages in the inbox, ascending.  Caller frees *msgs_r. */
+int imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r);
+
+/* The whole message (header_only: its header) with BODY.PEEK.  Caller frees. */
+int imapc_fetch(struct imapc *c, uint32_t uid, int header_only, char **data_r,
+    size_t *len_r);
+
+/* Move one message from the inbox to folder. */
+int imapc_move(struct imapc *c, uint32_t uid, const char *folder);
+
+/*
+ * Wait for new mail: IMAP IDLE if the server has it and [imap] idle is on,
+ * else sleep.  Returns after timeout seconds, when the server reports a
+ * change, or when *stop becomes non-zero (signals interrupt the wait).
+ * 0 on a normal return, -1 on a connection error.
+ */
+int imapc_wait(struct imapc *c, int timeout, volatile sig_atomic_t *stop);
+
+/* Parse an imap[s]://host[:port][/mailbox] URL.  -1 if malformed.  Caller frees host and mailbox. */
+int imapc_parse_url(const char *url, int *tls_r, char **host_r, uint16_t *port_r,
+    char **mailbox_r);
+
+#endif

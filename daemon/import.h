@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * import - load the master-data CSV files of a directory into the database.
+ *
+ * Reads whichever of organisationseinheiten.csv, kostenstellen.csv,
+ * lieferorte.csv, lieferanten.csv, katalog.csv and personen.csv exist in
+ * dir, in that order (so references can be checked), validates every row,
+ * and upserts all of them in ONE transaction: either every file is loaded or
+ * nothing changes.  Re-running an import updates rows in place and never
+ * touches cases, so open cases are not disturbed.
+ */
+#ifndef SO_IMPORT_H
+#define SO_IMPORT_H
+
+#include <stddef.h>
+
+#include "store.h"
+
+struct import_stats {
+	size_t rows[6];         /* per file, in the order above */
+	size_t files;
+};
+
+/* Names of the six files, in import order. */
+extern const char *const import_files[6];
+
+/*
+ * Import dir.  Returns 0 on success; -1 with *error_r
+ * ("kostenstellen.csv:4: budget_eur: \"abc\" ist kein Geldbetrag") when a
+ * file is malformed or a row invalid (nothing imported), or when dir holds
+ * none of the six files.  error_r is static until the next call.
+ */
+int import_dir(struct store *st, const char *dir, struct import_stats *stats,
+    const char **error_r);
+
+#endif

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * intake - mailbox cycle and daemon loop.  See intake.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imapc.h"
+#include "intake.h"
+#include "log.h"
+#include "sender.h"
+#include "util.h"
+#include "workflow.h"
+
+volatile sig_atomic_t intake_stop;
+volatile sig_atomic_t intake_reload;
+volatile sig_atomic_t intake_wake;
+
+/* Process every message in the inbox of an open connection. */
+static int
+process_inbox(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
+{
+	struct imapc_msg *msgs = NULL;
+	size_t n = 0;
+	uint32_t uidvalidity = imapc_uidvalidity(ic);
+	int rc = 0;
+
+	if (imapc_list(ic, &msgs, &n) == -1)
+		return -1;
+	for (size_t i = 0; i < n && !intake_stop; i++) {
+		struct wf_result res;
+		char *data = NULL;
+		size_t len = 0;
+		int too_large = (int64_t)msgs[i].size > wf->cfg->max_message_size;
+
+		stats->seen++;
+		if (imapc_fetch(ic, msgs[i].uid, too_large, &data, &len) == -1) {
+			rc = -1;
+			break;
+		}
+		if (len == 0 && !too_large) {
+			free(data);     /* vanished meanwhile */
+			continue;
+		}
+		if (workflow_process(wf, uidvalidity, msgs[i].uid, data, len,
+		    too_large, &res) == -1) {
+			/* Nothing was written; leave it for the next cycle. */
+			log_error("intake uid=%u not processed (database or "
+			    "template error); will retry", msgs[i].uid);
+			stats->errors++;
+			free(data);
+			continue;
+		}
+		free(data);
+		if (strcmp(res.outcome, "case") == 0)
+			stats->cases++;
+		if (imapc_move(ic, msgs[i].uid, res.folder) == -1) {
+			rc = -1;
+			break;
+		}
+		stats->moved++;
+		if (workflow_moved(wf, uidvalidity, msgs[i].uid) == -1)
+			log_warn("intake uid=%u moved but not recorded", msgs[i].uid);
+	}
+	free(msgs);
+	return rc;
+}
+
+static void
+flush(struct store *st, const struct config *cfg, struct intake_stats *stats,
+    int *rc)
+{
+	struct sender_stats ss;
+
+	if (sender_flush(st, cfg, &ss) == -1)
+		*rc = -1;
+	stats->sent += ss.sent;
+	stats->deferred += ss.deferred;
+	stats->failed += ss.failed;
+}
+
+int
+intake_poll(struct store *st, const struct config *cfg,
+    const struct form_profile *profile, struct intake_stats *stats)
+{
+	struct workflow wf = { st, cfg, profile, { 0 } };
+	struct imapc *ic;
+	int rc = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	mime_limits_default(&wf.limits);
+	wf.limits.max_size = (size_t)cfg->max_message_size;
+	if (imapc_open(cfg, &ic) == -1)
+		rc = -1;
+	else {
+		rc = process_inbox(ic, &wf, stats);
+		imapc_close(ic);
+	}
+	/* Send even when IMAP failed: answers may be waiting from before. */
+	flush(st, cfg, stats, &rc);
+	log_info("poll done seen=%u cases=%u moved=%u errors=%u sent=%u "
+	    "deferred=%u failed=%u", stats->seen, stats->cases, stats->moved,
+	    stats->errors, stats->sent, stats->deferred, stats->failed);
+	return rc;
+}
+
+int
+intake_daemon(struct store *st, const struct config **cfg,
+    const struct form_profile **profile, int (*reload)(void *ctx,
+    const struct config **cfg, const struct form_profile **profile), void *ctx)
+{
+	struct imapc *ic = NULL;
+	int delay = 1;
+
+	while (!intake_stop) {
+		struct workflow wf = { st, *cfg, *profile, { 0 } };
+		struct intake_stats stats = { 0 };
+		int rc = 0;
+
+		if (intake_reload) {
+			intake_reload = 0;
+			imapc_close(ic);
+			ic = NULL;
+			if (reload(ctx, cfg, profile) == 0)
+				log_info("configuration reloaded");
+		}
+		mime_limits_default(&wf.limits);
+		wf.limits.max_size = (size_t)(*cfg)->max_message_size;
+		if (ic == NULL && imapc_open(*cfg, &ic) == -1)
+			rc = -1;
+		if (rc == 0 && process_inbox(ic, &wf, &stats) == -1)
+			rc = -1;
+		flush(st, *cfg, &stats, &rc);
+		if (stats.seen || stats.sent || stats.failed)
+			log_info("cycle done seen=%u cases=%u sent=%u deferred=%u "
+			    "failed=%u", stats.seen, stats.cases, stats.sent,
+			    stats.deferred, stats.failed);
+		if (rc == -1) {
+			imapc_close(ic);
+			ic = NULL;
+			log_warn("cycle failed; retrying in %d s", delay);
+			for (int i = 0; i < delay && !intake_stop && !intake_reload; i++)
+				sleep(1);
+			delay = delay * 2 > (*cfg)->poll_interval ?
+			    (*cfg)->poll_interval : delay * 2;
+			continue;
+		}
+		delay = 1;
+		intake_wake = intake_stop || intake_reload;
+		if (!intake_wake &&
+		    imapc_wait(ic, (*cfg)->poll_interval, &intake_wake) == -1) {
+			imapc_close(ic);
+			ic = NULL;
+		}
+	}
+	imapc_close(ic);
+	log_info("daemon stopping");
+	return 0;
+}

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main - the socialorder command line: socialorder [-fv] -c FILE COMMAND.
+ *
+ *   import DIR     load master data CSVs from DIR
+ *   poll           one full cycle: fetch and process all mail, flush the outbox
+ *   daemon [-f]    run until SIGTERM; SIGHUP reloads config and templates
+ *   list [STATE]   cases, newest first
+ *   show NR        one case with positions and history
+ *   check-config   load and check the configuration, templates and database
+ *   order-run      not yet available (order runs are being built)
+ *
+ * Exit codes: 0 ok, 1 the command failed, 2 usage, 78 configuration error.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "casestore.h"
+#include "config.h"
+#include "form.h"
+#include "import.h"
+#include "intake.h"
+#include "log.h"
+#include "masterdata.h"
+#include "outbox.h"
+#include "sender.h"
+#include "store.h"
+#include "util.h"
+#include "workflow.h"
+
+#define EX_CONFIG 78
+#define DEFAULT_CONFIG "/etc/socialorder/socialorder.ini"
+
+struct app {
+	const char *config_path;
+	struct config *cfg;
+	struct form_profile *profile;
+	struct store *st;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: socialorder [-fv] [-c FILE] COMMAND\n"
+	    "commands:\n"
+	    "  import DIR      load master data CSVs from DIR\n"
+	    "  poll            fetch and process all waiting mail, send the outbox\n"
+	    "  daemon          run until SIGTERM (-f: foreground, log to stderr)\n"
+	    "  list [STATE]    list cases\n"
+	    "  show NR         show one case with its history\n"
+	    "  check-config    check configuration, templates and database\n");
+	exit(2);
+}
+
+static enum log_level
+level_of(const char *s)
+{
+	if (strcmp(s, "error") == 0)
+		return LOG_LVL_ERROR;
+	if (strcmp(s, "warning") == 0)
+		return LOG_LVL_WARN;
+	if (strcmp(s, "debug") == 0)
+		return LOG_LVL_DEBUG;
+	return LOG_LVL_INFO;
+}
+
+/* Load config and profile into new objects; on success replace app's. */
+static int
+load_config(struct app *a)
+{
+	struct config *cfg;
+	struct form_profile *profile;
+	const char *err;
+
+	if (config_load(a->config_path, &cfg, &err) == -1) {
+		log_error("config: %s", err);
+		return -1;
+	}
+	if (cfg->form_profile) {
+		if ((profile = form_profile_load(cfg->form_profile, &err)) == NULL) {
+			log_error("config: %s: [general] form_profile: %s",
+			    a->config_path, err);
+			config_free(cfg);
+			return -1;
+		}
+	} else
+		profile = form_profile_default();
+	if (workflow_check_templates(cfg, &err) == -1) {
+		log_error("config: %s: [general] templates: %s", a->config_path, err);
+		form_profile_free(profile);
+		config_free(cfg);
+		return -1;
+	}
+	config_free(a->cfg);
+	form_profile_free(a->profile);
+	a->cfg = cfg;
+	a->profile = profile;
+	return 0;
+}
+
+static int
+reload_cb(void *ctx, const struct config **cfg,
+    const struct form_profile **profile)
+{
+	struct app *a = ctx;
+
+	if (load_config(a) == -1) {
+		log_error("reload failed; keeping the old configuration");
+		return -1;
+	}
+	log_set_level(level_of(a->cfg->log_level));
+	*cfg = a->cfg;
+	*profile = a->profile;
+	return 0;
+}
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		intake_reload = 1;
+	else
+		intake_stop = 1;
+	intake_wake = 1;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static const char *
+fmt_time(int64_t t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	strftime(out, 32, "%Y-%m-%d %H:%M", localtime_r(&tt, &tm));
+	return out;
+}
+
+static int
+list_cb(const struct vorgang *v, void *ctx)
+{
+	char money[32], when[32];
+
+	(void)ctx;
+	printf("%-16s %-24s %12s EUR  %-16s %-28s %s\n", v->nr, v->state,
+	    money_format(v->total_cents, money), fmt_time(v->created_at, when),
+	    v->requester_email, v->kostenstelle);
+	return 0;
+}
+
+static int
+cmd_list(struct app *a, const char *state)
+{
+	int64_t pending, failed, sent;
+
+	printf("%-16s %-24s %16s  %-16s %-28s %s\n", "Vorgang", "Status",
+	    "Summe", "Eingang", "Besteller", "Kostenstelle");
+	if (case_store_list(a->st, state, 1000, list_cb, NULL) == -1)
+		return 1;
+	if (outbox_counts(a->st, &pending, &failed, &sent) == 0)
+		printf("\nPostausgang: %lld gesendet, %lld wartend, %lld "
+		    "fehlgeschlagen\n", (long long)sent, (long long)pending,
+		    (long long)failed);
+	return 0;
+}
+
+static int
+cmd_show(struct app *a, const char *nr)
+{
+	struct vorgang *v;
+	struct vorgang_history *h;
+	size_t nh;
+	char money[32], when[32];
+	int rc = case_store_load(a->st, nr, &v);
+
+	if (rc != 1) {
+		fprintf(stderr, "socialorder: Vorgang %s %s\n", nr,
+		    rc == 0 ? "nicht gefunden" : "konnte nicht gelesen werden");
+		return 1;
+	}
+	printf("Vorgang:       %s\nStatus:        %s\nBesteller:     %s <%s>\n",
+	    v->nr, v->state, v->requester_name ? v->requester_name : "",
+	    v->requester_email);
+	printf("OE:            %s\nKostenstelle:  %s\nLieferort:     %s\n",
+	    v->oe, v->kostenstelle, v->lieferort);
+	if (v->gewuenscht_bis)
+		printf("Gewünscht bis: %s\n", v->gewuenscht_bis);
+	if (v->bemerkung)
+		printf("Bemerkung:     %s\n", v->bemerkung);
+	if (v->approval_reason)
+		printf("Genehmigung:   %s\n", v->approval_reason);
+	printf("Eingang:       %s  (Message-ID %s)\n\nPositionen:\n",
+	    fmt_time(v->created_at, when), v->source_msgid ? v->source_msgid : "-");
+	for (size_t i = 0; i < v->npositions; i++) {
+		const struct vorgang_position *p = &v->positions[i];
+		char unit[32];
+
+		printf("  %2d  %-8s %-44.44s %5lld %-10s %10s", p->pos,
+		    p->artikelnr ? p->artikelnr : "(frei)", p->bezeichnung,
+		    (long long)p->menge, p->einheit,
+		    money_format(p->preis_cents, unit));
+		printf(" %12s%s\n", money_format(p->total_cents, money),
+		    p->lieferant ? "" : "  Freitext");
+	}
+	printf("  Summe: %s EUR\n\nVerlauf:\n", money_format(v->total_cents, money));
+	if (case_store_history(a->st, v->id, &h, &nh) == 0) {
+		for (size_t i = 0; i < nh; i++)
+			printf("  %s  %-24s -> %-24s %s%s%s\n", fmt_time(h[i].at, when),
+			    h[i].from_state ? h[i].from_state : "-", h[i].to_state,
+			    h[i].actor, h[i].reason ? ": " : "",
+			    h[i].reason ? h[i].reason : "");
+		vorgang_history_free(h, nh);
+	}
+	vorgang_free(v);
+	return 0;
+}
+
+static int
+cmd_import(struct app *a, const char *dir)
+{
+	struct import_stats stats;
+	const char *err;
+
+	if (import_dir(a->st, dir, &stats, &err) == -1) {
+		fprintf(stderr, "socialorder: import %s failed, nothing imported: "
+		    "%s\n", dir, err);
+		return 1;
+	}
+	for (int i = 0; i < 6; i++)
+		if (stats.rows[i])
+			printf("%-28s %5zu Zeilen\n", import_files[i], stats.rows[i]);
+	printf("Import abgeschlossen: %zu Dateien.\n", stats.files);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct app a = { .config_path = DEFAULT_CONFIG };
+	const char *cmd, *err;
+	int ch, foreground = 0, verbose = 0, rc = 1;
+
+	while ((ch = getopt(argc, argv, "c:fvh")) != -1) {
+		switch (ch) {
+		case 'c':
+			a.config_path = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	/* "daemon -f" is accepted as well as "-f daemon". */
+	if (argc >= 2 && strcmp(argv[0], "daemon") == 0 &&
+	    strcmp(argv[1], "-f") == 0) {
+		foreground = 1;
+		argc--;
+	}
+	if (argc < 1)
+		usage();
+	cmd = argv[0];
+	log_init(strcmp(cmd, "daemon") != 0 || foreground,
+	    verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (strcmp(cmd, "order-run") == 0) {
+		fprintf(stderr, "socialorder: order-run: Bestellläufe sind in "
+		    "dieser Version noch nicht verfügbar\n");
+		return 69;
+	}
+	if (load_config(&a) == -1)
+		return EX_CONFIG;
+	if (!verbose)
+		log_set_level(level_of(a.cfg->log_level));
+	if (store_open(a.cfg->database, &a.st, &err) == -1) {
+		log_error("database: %s", err);
+		rc = 1;
+		goto out;
+	}
+	sender_init();
+	if (strcmp(cmd, "import") == 0 && argc == 2)
+		rc = cmd_import(&a, argv[1]);
+	else if (strcmp(cmd, "poll") == 0 && argc == 1) {
+		struct intake_stats stats;
+		install_signals();
+		rc = intake_poll(a.st, a.cfg, a.profile, &stats) == 0 ? 0 : 1;
+	} else if (strcmp(cmd, "daemon") == 0 && argc == 1) {
+		const struct config *c;
+		const struct form_profile *p;
+
+		if (!foreground && daemon(0, 0) == -1) {
+			log_error("daemon() failed");
+			goto out;
+		}
+		install_signals();
+		log_info("daemon started config=%s", a.config_path);
+		/* reload_cb replaces a.cfg/a.profile; the loop reads them anew. */
+		c = a.cfg;
+		p = a.profile;
+		rc = intake_daemon(a.st, &c, &p, reload_cb, &a);
+	} else if (strcmp(cmd, "list") == 0 && argc <= 2)
+		rc = cmd_list(&a, argc == 2 ? argv[1] : NULL);
+	else if (strcmp(cmd, "show") == 0 && argc == 2)
+		rc = cmd_show(&a, argv[1]);
+	else if (strcmp(cmd, "check-config") == 0 && argc == 1) {
+		int64_t counts[6];
+		if (masterdata_counts(a.st, counts) == 0)
+			printf("%s: ok (schema %d, %lld OEs, %lld Kostenstellen, "
+			    "%lld Lieferorte, %lld Lieferanten, %lld Artikel, "
+			    "%lld Personen)\n", a.config_path,
+			    store_schema_version(a.st), (long long)counts[0],
+			    (long long)counts[1], (long long)counts[2],
+			    (long long)counts[3], (long long)counts[4],
+			    (long long)counts[5]);
+		rc = 0;
+	} else {
+		store_close(a.st);
+		config_free(a.cfg);
+		form_profile_free(a.profile);
+		usage();
+	}
+out:
+	store_close(a.st);
+	config_free(a.cfg);
+	form_profile_free(a.profile);
+	return rc;
+}

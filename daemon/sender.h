@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sender - flush the outbox over SMTP with libcurl.
+ *
+ * Each due mail is sent as stored (same bytes, same Message-ID on every
+ * attempt) to its one recipient, envelope sender [smtp] from.  A 5xx answer
+ * is permanent: the mail is marked failed and logged.  Anything else is
+ * retried with exponential backoff ([smtp] retry_base doubling up to
+ * retry_max) until [smtp] max_attempts.  When the server cannot be reached
+ * at all the flush stops for this cycle instead of trying every mail.
+ * One connection is reused for all mails of a flush.
+ */
+#ifndef SO_SENDER_H
+#define SO_SENDER_H
+
+#include "config.h"
+#include "store.h"
+
+struct sender_stats {
+	unsigned sent, deferred, failed;
+};
+
+/* Call once at start-up (curl_global_init). */
+void sender_init(void);
+
+/* 0 when the flush ran (some mails may have been deferred), -1 on a database error. */
+int sender_flush(struct store *st, const struct config *cfg,
+    struct sender_stats *stats);
+
+#endif

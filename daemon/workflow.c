@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * workflow - one incoming mail: classify, parse, validate, and write case,
+ * ledger and answers in one transaction.  See workflow.h.
+ */
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "casestore.h"
+#include "classify.h"
+#include "ledger.h"
+#include "log.h"
+#include "mailout.h"
+#include "masterdata.h"
+#include "outbox.h"
+#include "render.h"
+#include "util.h"
+#include "validate.h"
+#include "workflow.h"
+
+/* Everything one call of workflow_process works with. */
+struct mailctx {
+	struct workflow *wf;
+	int64_t uidvalidity, uid, now;
+	const struct mail_msg *msg;     /* NULL if even the header was unreadable */
+	const char *msgid;              /* from the raw header scan */
+	char *reason;                   /* for the ledger; owned */
+};
+
+static const char *const trace_fields[] = {
+	"received", "return-path", "delivered-to", "x-original-to",
+	"x-delivered-to", "authentication-results", "received-spf",
+	"arc-seal", "arc-message-signature", "arc-authentication-results",
+};
+
+static int
+is_trace_field(const char *line, size_t len)
+{
+	for (size_t i = 0; i < SO_NELEM(trace_fields); i++) {
+		size_t n = strlen(trace_fields[i]);
+		if (len > n && line[n] == ':' &&
+		    str_ncasecmp(line, trace_fields[i], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* End of the header block: offset of the body (after the empty line), or len. */
+static size_t
+header_end(const char *raw, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (raw[i] != '\n')
+			continue;
+		if (i + 1 < len && raw[i + 1] == '\n')
+			return i + 2;
+		if (i + 2 < len && raw[i + 1] == '\r' && raw[i + 2] == '\n')
+			return i + 3;
+	}
+	return len;
+}
+
+void
+workflow_content_hash(const char *raw, size_t len, char out[65])
+{
+	struct sha256_ctx ctx;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	size_t hend = header_end(raw, len), i = 0;
+	int skipping = 0;
+
+	sha256_init(&ctx);
+	while (i < hend) {
+		const char *nl = memchr(raw + i, '\n', hend - i);
+		size_t l = nl ? (size_t)(nl - (raw + i)) + 1 : hend - i;
+
+		if (raw[i] != ' ' && raw[i] != '\t')
+			skipping = is_trace_field(raw + i, l);
+		if (!skipping)
+			sha256_update(&ctx, l, (const uint8_t *)raw + i);
+		i += l;
+	}
+	sha256_update(&ctx, len - hend, (const uint8_t *)raw + hend);
+	sha256_digest(&ctx, sizeof(digest), digest);
+	for (size_t k = 0; k < sizeof(digest); k++)
+		snprintf(out + 2 * k, 3, "%02x", digest[k]);
+}
+
+/* Message-ID from a bounded raw header scan (works when MIME parsing fails). */
+static char *
+raw_message_id(const char *raw, size_t len)
+{
+	size_t hend = header_end(raw, len), i = 0;
+
+	while (i < hend) {
+		const char *nl = memchr(raw + i, '\n', hend - i);
+		size_t l = nl ? (size_t)(nl - (raw + i)) : hend - i;
+
+		if (l > 11 && str_ncasecmp(raw + i, "message-id:", 11) == 0) {
+			char *v = xstrndup(raw + i + 11, l - 11), *lt, *gt;
+			char *id;
+
+			lt = strchr(v, '<');
+			gt = lt ? strchr(lt, '>') : NULL;
+			id = (lt && gt && gt - lt > 1 && gt - lt < 250) ?
+			    xstrndup(lt + 1, (size_t)(gt - lt - 1)) : NULL;
+			free(v);
+			return id;
+		}
+		i += l + 1;
+	}
+	return NULL;
+}
+
+static const char *
+state_sentence(const char *state)
+{
+	if (strcmp(state, STATE_FREIGEGEBEN) == 0)
+		return "Ihr Vorgang ist freigegeben und wird mit dem nächsten "
+		    "Bestelllauf bestellt.";
+	if (strcmp(state, STATE_WARTET) == 0)
+		return "Ihr Vorgang braucht eine Genehmigung und wartet auf die "
+		    "Entscheidung der genehmigenden Person.";
+	return "";
+}
+
+static void
+set_common(struct tvars *v, const struct config *cfg, const struct mail_msg *msg)
+{
+	tvars_set(v, "own_address", cfg->smtp_from);
+	tvars_set(v, "prefix", cfg->case_prefix);
+	tvars_setf(v, "example_nr", "%s-2026-000042", cfg->case_prefix);
+	if (msg) {
+		tvars_set(v, "sender_name", msg->from_name ? msg->from_name :
+		    msg->from_addr);
+		tvars_set(v, "orig_subject", msg->subject);
+	}
+}
+
+/*
+ * Render template tmpl and put it into the outbox, addressed to the sender
+ * of the current mail (threaded to it).  limited: subject to the per-sender
+ * rate limit.  Returns 1 enqueued, 0 suppressed by the rate limit, -1 error.
+ */
+static int
+answer(struct mailctx *c, const char *tmpl, struct tvars *v, int limited,
+    int64_t vorgang_id, const char *tag, const char *to_addr,
+    const char *to_name)
+{
+	const struct config *cfg = c->wf->cfg;
+	const struct mail_msg *msg = c->msg;
+	struct mailout m = { 0 };
+	struct buf out, refs;
+	char *subject = NULL, *body = NULL, *msgid;
+	const char *err;
+	int rc = -1;
+
+	if (limited) {
+		int64_t n;
+		if (outbox_answers_since(c->wf->st, to_addr, c->now -
+		    cfg->answer_window, &n) == -1)
+			return -1;
+		if (n >= cfg->answers_per_window) {
+			char *a = str_log_safe(to_addr, 100);
+			log_warn("uid=%lld answer rate-limited to=%s template=%s",
+			    (long long)c->uid, a, tmpl);
+			free(a);
+			return 0;
+		}
+		if (outbox_answer_record(c->wf->st, to_addr, c->now) == -1)
+			return -1;
+	}
+	if (render_mail(cfg->templates, cfg->language, tmpl, v, &subject, &body,
+	    &err) == -1) {
+		log_error("template %s/%s/%s: %s", cfg->templates, cfg->language,
+		    tmpl, err);
+		return -1;
+	}
+	buf_init(&refs, 8192);
+	if (msg && msg->references)
+		buf_puts(&refs, msg->references);
+	if (msg && msg->message_id)
+		buf_printf(&refs, " %s", msg->message_id);
+	msgid = mailout_message_id(tag, config_msgid_domain(cfg));
+	m.from_addr = cfg->smtp_from;
+	m.from_name = cfg->smtp_from_name;
+	m.to_addr = to_addr;
+	m.to_name = to_name;
+	m.subject = subject;
+	m.body = body;
+	m.message_id = msgid;
+	m.in_reply_to = msg ? msg->message_id : NULL;
+	m.references = refs.len ? buf_cstr(&refs) : NULL;
+	m.auto_submitted = msg ? "auto-replied" : "auto-generated";
+	m.suppress_auto_responses = 1;
+	m.date = c->now;
+	buf_init(&out, 16 * 1024 * 1024);
+	if (mailout_compose(&m, &out, &err) == -1) {
+		char *a = str_log_safe(to_addr, 100);
+		log_warn("uid=%lld answer not composed to=%s: %s",
+		    (long long)c->uid, a, err);
+		free(a);
+		rc = 0;
+	} else if (outbox_enqueue(c->wf->st, vorgang_id, tmpl, to_addr, msgid,
+	    out.data, out.len, c->now) == 0)
+		rc = 1;
+	buf_free(&out);
+	buf_free(&refs);
+	free(msgid);
+	free(subject);
+	free(body);
+	return rc;
+}
+
+static int
+answer_sender(struct mailctx *c, const char *tmpl, struct tvars *v, int limited)
+{
+	return answer(c, tmpl, v, limited, 0, "answer", c->msg->from_addr,
+	    c->msg->from_name);
+}
+
+static void
+fill_case_vars(struct store *st, struct tvars *v, const struct vorgang *vg)
+{
+	struct md_oe oe = { 0 };
+	struct md_kostenstelle ks = { 0 };
+	struct md_lieferort lo = { 0 };
+	char money[32];
+
+	tvars_set(v, "nr", vg->nr);
+	tvars_set(v, "state", vg->state);
+	tvars_set(v, "state_sentence", state_sentence(vg->state));
+	tvars_set(v, "requester_name", vg->requester_name);
+	tvars_set(v, "requester_email", vg->requester_email);
+	tvars_set(v, "oe", vg->oe);
+	if (masterdata_oe(st, vg->oe, &oe) == 1)
+		tvars_set(v, "oe_name", oe.bezeichnung);
+	tvars_set(v, "kostenstelle", vg->kostenstelle);
+	if (masterdata_kostenstelle(st, vg->kostenstelle, &ks) == 1)
+		tvars_set(v, "kostenstelle_name", ks.bezeichnung);
+	tvars_set(v, "lieferort", vg->lieferort);
+	if (masterdata_lieferort(st, vg->lieferort, &lo) == 1) {
+		tvars_set(v, "lieferort_name", lo.bezeichnung);
+		tvars_setf(v, "lieferort_address", "%s, %s %s%s%s", lo.strasse,
+		    lo.plz, lo.ort, lo.raum ? ", Raum " : "", lo.raum ? lo.raum : "");
+	}
+	if (vg->gewuenscht_bis) {
+		int y, m, d;
+		if (sscanf(vg->gewuenscht_bis, "%d-%d-%d", &y, &m, &d) == 3)
+			tvars_setf(v, "gewuenscht_bis", "%02d.%02d.%04d", d, m, y);
+	}
+	tvars_set(v, "bemerkung", vg->bemerkung);
+	tvars_set(v, "total", money_format(vg->total_cents, money));
+	tvars_set(v, "approval_reason", vg->approval_reason);
+	if (strcmp(vg->state, STATE_WARTET) == 0)
+		tvars_set(v, "needs_approval", "1");
+	else
+		tvars_set(v, "released", "1");
+	for (size_t i = 0; i < vg->npositions; i++) {
+		const struct vorgang_position *p = &vg->positions[i];
+		struct tvars *it = tvars_add_item(v, "positions");
+
+		tvars_setf(it, "pos", "%d", p->pos);
+		tvars_set(it, "artikelnr", p->artikelnr ? p->artikelnr : "");
+		tvars_set(it, "bezeichnung", p->bezeichnung);
+		tvars_setf(it, "menge", "%lld", (long long)p->menge);
+		tvars_set(it, "einheit", p->einheit);
+		tvars_set(it, "preis", money_format(p->preis_cents, money));
+		tvars_set(it, "summe", money_format(p->total_cents, money));
+		if (p->freitext)
+			tvars_set(it, "freitext", "1");
+	}
+	md_oe_clear(&oe);
+	md_kostenstelle_clear(&ks);
+	md_lieferort_clear(&lo);
+}
+
+/* A valid form: store the case, move it to its first state, confirm. */
+static int
+intake_case(struct mailctx *c, struct vorgang *vg, struct wf_result *res)
+{
+	struct workflow *wf = c->wf;
+	const char *target = vg->state;
+	char *target_copy = xstrdup(target);
+	struct tvars *v;
+	int rc;
+
+	free(vg->state);
+	vg->state = xstrdup(STATE_EINGEGANGEN);
+	free(vg->source_msgid);
+	vg->source_msgid = xstrdup(c->msgid);
+	if (case_store_insert(wf->st, vg, wf->cfg->case_prefix, c->now,
+	    vg->requester_email, c->msgid) == -1) {
+		free(target_copy);
+		return -1;
+	}
+	rc = case_store_transition(wf->st, vg->id, STATE_EINGEGANGEN,
+	    target_copy, "socialorder", vg->approval_reason ?
+	    vg->approval_reason : "Standardartikel innerhalb der Schwelle",
+	    c->msgid, c->now);
+	if (rc != 1) {
+		free(target_copy);
+		return -1;
+	}
+	free(vg->state);
+	vg->state = target_copy;
+	v = tvars_new();
+	set_common(v, wf->cfg, c->msg);
+	fill_case_vars(wf->st, v, vg);
+	rc = answer(c, "confirmation", v, 0, vg->id, vg->nr, vg->requester_email,
+	    vg->requester_name);
+	tvars_free(v);
+	if (rc == -1)
+		return -1;
+	snprintf(res->case_nr, sizeof(res->case_nr), "%s", vg->nr);
+	return 0;
+}
+
+static const struct mail_attachment *
+json_attachment(const struct mail_msg *msg)
+{
+	for (size_t i = 0; i < msg->nattachments; i++) {
+		const struct mail_attachment *a = &msg->attachments[i];
+		size_t fl = a->filename ? strlen(a->filename) : 0;
+
+		if (strcmp(a->content_type, "application/json") == 0 ||
+		    (fl > 5 && str_casecmp(a->filename + fl - 5, ".json") == 0))
+			return a;
+	}
+	return NULL;
+}
+
+static void
+set_reason(struct mailctx *c, const char *fmt, ...) SO_ATTR_PRINTF(2, 3);
+
+static void
+set_reason(struct mailctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(c->reason);
+	va_start(ap, fmt);
+	c->reason = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+static int
+handle_form(struct mailctx *c, struct wf_result *res)
+{
+	struct workflow *wf = c->wf;
+	const struct mail_msg *msg = c->msg;
+	const struct mail_attachment *ja = json_attachment(msg);
+	struct form_input in = { msg->text_plain, msg->text_html,
+	    ja ? ja->data : NULL, ja ? ja->len : 0 };
+	struct form *f = NULL;
+	struct vorgang *vg = NULL;
+	struct problems p = { 0 };
+	struct tvars *v;
+	const char *err;
+	int rc;
+
+	if (form_parse(wf->profile, &in, &f, &err) == -1) {
+		res->outcome = "unreadable";
+		set_reason(c, "%s", err);
+		v = tvars_new();
+		set_common(v, wf->cfg, msg);
+		tvars_set(v, "error", err);
+		rc = answer_sender(c, "unreadable", v, 1);
+		tvars_free(v);
+		return rc == -1 ? -1 : 0;
+	}
+	rc = validate_form(wf->st, wf->cfg, wf->profile, f, msg->from_addr,
+	    msg->from_name, &vg, &p);
+	if (rc == 0) {
+		res->outcome = "case";
+		rc = intake_case(c, vg, res);
+		if (rc == 0)
+			set_reason(c, "%s", vg->state);
+	} else if (rc == 1) {
+		struct buf all;
+
+		res->outcome = "rejected";
+		buf_init(&all, 64 * 1024);
+		v = tvars_new();
+		set_common(v, wf->cfg, msg);
+		for (size_t i = 0; i < p.n; i++) {
+			struct tvars *it = tvars_add_item(v, "problems");
+			tvars_set(it, "text", p.msg[i]);
+			buf_printf(&all, "%s%s", i ? " " : "", p.msg[i]);
+		}
+		set_reason(c, "%s", buf_cstr(&all));
+		buf_free(&all);
+		rc = answer_sender(c, "rejection", v, 1) == -1 ? -1 : 0;
+		tvars_free(v);
+	}
+	problems_free(&p);
+	vorgang_free(vg);
+	form_free(f);
+	return rc;
+}
+
+static int
+handle_command(struct mailctx *c, enum mail_kind kind,
+    const struct command *cmd, struct wf_result *res)
+{
+	struct tvars *v = tvars_new();
+	int rc;
+
+	set_common(v, c->wf->cfg, c->msg);
+	res->outcome = kind == MAIL_REPLY ? "reply" : "command";
+	set_reason(c, "%s %s", command_name(cmd->kind), cmd->case_nr);
+	if (cmd->kind == CMD_HELP || cmd->kind == CMD_UNKNOWN ||
+	    cmd->kind == CMD_NONE) {
+		rc = answer_sender(c, "help", v, 1);
+	} else {
+		tvars_set(v, "command", command_name(cmd->kind));
+		tvars_set(v, "nr", cmd->case_nr);
+		rc = answer_sender(c, "not_supported", v, 1);
+	}
+	tvars_free(v);
+	return rc == -1 ? -1 : 0;
+}
+
+/* The header block alone, for answering a mail whose whole could not be read. */
+static struct mail_msg *
+parse_header_only(struct workflow *wf, const char *raw, size_t len)
+{
+	size_t hend = header_end(raw, len);
+	struct mail_msg *msg = NULL;
+	const char *err;
+
+	if (hend > 256 * 1024 || mime_parse(raw, hend, &wf->limits, &msg, &err) == -1)
+		return NULL;
+	return msg;
+}
+
+static int
+decide(struct mailctx *c, const char *raw, size_t len, int too_large,
+    struct wf_result *res)
+{
+	struct workflow *wf = c->wf;
+	const struct config *cfg = wf->cfg;
+	struct classify_ctx cctx = { cfg->smtp_from, cfg->case_prefix,
+	    config_msgid_domain(cfg) };
+	struct mail_msg *msg = NULL;
+	struct command cmd = { 0 };
+	const char *err = NULL, *why;
+	enum mail_kind kind;
+	int rc = 0;
+
+	if (too_large) {
+		err = "Die Nachricht ist zu groß.";
+		msg = parse_header_only(wf, raw, len);
+	} else if (mime_parse(raw, len, &wf->limits, &msg, &err) == -1)
+		msg = parse_header_only(wf, raw, len);
+	else
+		err = NULL;
+	c->msg = msg;
+	if (msg == NULL) {
+		/* Not even a header to answer to: file it for a human. */
+		res->outcome = "unreadable";
+		set_reason(c, "%s (Kopf nicht lesbar, keine Antwort)",
+		    err ? err : "unlesbar");
+		return 0;
+	}
+	kind = classify_mail(msg, &cctx, &cmd, &why);
+	if (kind == MAIL_MACHINE) {
+		res->outcome = "machine";
+		set_reason(c, "%s", why);
+		goto out;
+	}
+	if (msg->from_addr == NULL || !config_addr_in_org(cfg, msg->from_addr)) {
+		res->outcome = "foreign";
+		set_reason(c, "Absender %.100s gehört nicht zur Organisation; "
+		    "keine Antwort", msg->from_addr ? msg->from_addr : "(keiner)");
+		goto out;
+	}
+	if (err != NULL) {
+		struct tvars *v = tvars_new();
+
+		res->outcome = "unreadable";
+		set_reason(c, "%s", err);
+		set_common(v, cfg, msg);
+		tvars_set(v, "error", err);
+		rc = answer_sender(c, "unreadable", v, 1) == -1 ? -1 : 0;
+		tvars_free(v);
+		goto out;
+	}
+	if (kind == MAIL_REPLY || kind == MAIL_COMMAND)
+		rc = handle_command(c, kind, &cmd, res);
+	else
+		rc = handle_form(c, res);
+out:
+	command_free(&cmd);
+	c->msg = NULL;
+	mime_msg_free(msg);
+	return rc;
+}
+
+static int
+failed_outcome(const char *outcome)
+{
+	return strcmp(outcome, "rejected") == 0 ||
+	    strcmp(outcome, "unreadable") == 0 || strcmp(outcome, "foreign") == 0;
+}
+
+int
+workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
+    const char *raw, size_t len, int too_large, struct wf_result *res)
+{
+	struct mailctx c = { .wf = wf, .uidvalidity = uidvalidity, .uid = uid };
+	struct ledger_entry le = { 0 };
+	char hash[65], *msgid, *lmsgid;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = ledger_find_uid(wf->st, uidvalidity, uid, &le);
+	if (rc == -1)
+		return -1;
+	if (rc == 1) {
+		res->already = 1;
+		res->outcome = "seen";
+		snprintf(res->folder, sizeof(res->folder), "%s", le.folder);
+		snprintf(res->case_nr, sizeof(res->case_nr), "%s",
+		    le.vorgang_nr ? le.vorgang_nr : "");
+		ledger_entry_clear(&le);
+		return 0;
+	}
+	workflow_content_hash(raw, len, hash);
+	msgid = raw_message_id(raw, len);
+	c.msgid = msgid;
+	c.now = so_now();
+	if (store_begin(wf->st) == -1) {
+		free(msgid);
+		return -1;
+	}
+	rc = ledger_find_content(wf->st, msgid, hash, &le);
+	if (rc == 1) {
+		res->outcome = "duplicate";
+		set_reason(&c, "gleiche Nachricht wie Ledger-Eintrag %lld",
+		    (long long)le.id);
+		snprintf(res->case_nr, sizeof(res->case_nr), "%s",
+		    le.vorgang_nr ? le.vorgang_nr : "");
+		ledger_entry_clear(&le);
+	} else if (rc == 0)
+		rc = decide(&c, raw, len, too_large, res);
+	if (rc == -1)
+		goto fail;
+	snprintf(res->folder, sizeof(res->folder), "%s",
+	    failed_outcome(res->outcome) ? wf->cfg->failed_folder :
+	    wf->cfg->processed_folder);
+	if (ledger_insert(wf->st, uidvalidity, uid, msgid, hash, res->outcome,
+	    res->folder, *res->case_nr ? res->case_nr : NULL, NULL, c.reason,
+	    c.now) == -1 || store_commit(wf->st) == -1)
+		goto fail;
+	lmsgid = str_log_safe(msgid, 100);
+	{
+		char *lreason = str_log_safe(c.reason, 200);
+		if (*res->case_nr)
+			log_info("case=%s intake %s uid=%lld msgid=%s reason=%s",
+			    res->case_nr, res->outcome, (long long)uid, lmsgid,
+			    lreason);
+		else
+			log_info("intake %s uid=%lld msgid=%s reason=%s",
+			    res->outcome, (long long)uid, lmsgid, lreason);
+		free(lreason);
+	}
+	free(lmsgid);
+	free(c.reason);
+	free(msgid);
+	return 0;
+fail:
+	store_rollback(wf->st);
+	free(c.reason);
+	free(msgid);
+	memset(res, 0, sizeof(*res));
+	return -1;
+}
+
+int
+workflow_moved(struct workflow *wf, int64_t uidvalidity, int64_t uid)
+{
+	return ledger_mark_moved(wf->st, uidvalidity, uid, so_now());
+}
+
+int
+workflow_check_templates(const struct config *cfg, const char **error_r)
+{
+	static const char *const names[] = { "confirmation", "rejection",
+	    "unreadable", "help", "not_supported" };
+	static char errbuf[512];
+	struct tvars *v = tvars_new();
+	int rc = 0;
+
+	set_common(v, cfg, NULL);
+	tvars_set(v, "nr", "SO-2026-000001");
+	for (size_t i = 0; i < SO_NELEM(names) && rc == 0; i++) {
+		char *subject, *body;
+		const char *err;
+
+		if (render_mail(cfg->templates, cfg->language, names[i], v,
+		    &subject, &body, &err) == -1) {
+			snprintf(errbuf, sizeof(errbuf), "%s", err);
+			*error_r = errbuf;
+			rc = -1;
+			continue;
+		}
+		free(subject);
+		free(body);
+	}
+	tvars_free(v);
+	return rc;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * workflow - decide about one incoming mail and write the decision.
+ *
+ * workflow_process() is the heart of intake.  It knows nothing about IMAP:
+ * it gets the raw bytes and the mail's (UIDVALIDITY, UID), and in ONE
+ * database transaction writes the ledger row, the case with its positions
+ * and history, and every outgoing mail.  The caller then files the message
+ * into the folder named in the result.  If the process dies anywhere, either
+ * nothing was written (the mail is processed again) or everything was (the
+ * ledger says where the mail belongs, and it is only moved).
+ *
+ * Classification: machine mail is filed unanswered; senders outside the
+ * organisation's domains get no case and no answer (no backscatter to forged
+ * addresses); replies and commands are answered (HILFE with the help text,
+ * the others, which later versions will implement, with an honest "not yet
+ * supported"); forms become cases or get one answer listing every problem.
+ * Error and command answers are rate-limited per sender; confirmations never.
+ */
+#ifndef SO_WORKFLOW_H
+#define SO_WORKFLOW_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "form.h"
+#include "mime.h"
+#include "store.h"
+
+struct workflow {
+	struct store *st;
+	const struct config *cfg;
+	const struct form_profile *profile;
+	struct mime_limits limits;
+};
+
+struct wf_result {
+	const char *outcome;    /* static: case, rejected, unreadable, machine, foreign, command, reply, duplicate, seen */
+	char folder[256];       /* where the message belongs now */
+	char case_nr[32];       /* "" if no case */
+	int already;            /* 1: the ledger knew the mail; nothing was written */
+};
+
+/*
+ * Process one message.  too_large: the server said it exceeds the size
+ * limit and raw holds only its header (it is answered and filed as failed).
+ * Returns 0 and fills res, or -1 on a database or template error (nothing
+ * written; the mail stays where it is and is tried again next cycle).
+ */
+int workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
+    const char *raw, size_t len, int too_large, struct wf_result *res);
+
+/* Record that the message was moved into res->folder. */
+int workflow_moved(struct workflow *wf, int64_t uidvalidity, int64_t uid);
+
+/*
+ * Content identity of a message: hex SHA-256 over the message without its
+ * trace header fields (Received, Return-Path, Delivered-To, X-Original-To,
+ * ...), which differ between two deliveries of the same mail.  out >= 65.
+ */
+void workflow_content_hash(const char *raw, size_t len, char out[65]);
+
+/* Render every template with sample values; -1 with a message on stderr/log. */
+int workflow_check_templates(const struct config *cfg, const char **error_r);
+
+#endif

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ledger - intake ledger rows.  See ledger.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger.h"
+#include "util.h"
+
+static int
+entry_from(sqlite3_stmt *s, struct ledger_entry *r)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW) {
+		r->id = sqlite3_column_int64(s, 0);
+		r->outcome = store_col_text(s, 1);
+		r->folder = store_col_text(s, 2);
+		r->vorgang_nr = store_col_text(s, 3);
+		r->moved_at = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+ledger_find_uid(struct store *st, int64_t uidvalidity, int64_t uid,
+    struct ledger_entry *r)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT id, outcome, folder, "
+	    "vorgang_nr, moved_at FROM ledger WHERE uidvalidity = ? AND uid = ?");
+
+	sqlite3_bind_int64(s, 1, uidvalidity);
+	sqlite3_bind_int64(s, 2, uid);
+	return entry_from(s, r);
+}
+
+int
+ledger_find_content(struct store *st, const char *message_id,
+    const char *hash, struct ledger_entry *r)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT id, outcome, folder, "
+	    "vorgang_nr, moved_at FROM ledger WHERE content_hash = ? AND "
+	    "message_id IS ? AND outcome <> 'duplicate' ORDER BY id LIMIT 1");
+
+	store_bind_text(s, 1, hash);
+	store_bind_text(s, 2, message_id);
+	return entry_from(s, r);
+}
+
+int
+ledger_insert(struct store *st, int64_t uidvalidity, int64_t uid,
+    const char *message_id, const char *hash, const char *outcome,
+    const char *folder, const char *vorgang_nr, const char *sender,
+    const char *reason, int64_t now)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO ledger (uidvalidity, uid, "
+	    "message_id, content_hash, outcome, folder, vorgang_nr, sender, "
+	    "reason, at) VALUES (?,?,?,?,?,?,?,?,?,?)");
+
+	sqlite3_bind_int64(s, 1, uidvalidity);
+	sqlite3_bind_int64(s, 2, uid);
+	store_bind_text(s, 3, message_id);
+	store_bind_text(s, 4, hash);
+	store_bind_text(s, 5, outcome);
+	store_bind_text(s, 6, folder);
+	store_bind_text(s, 7, vorgang_nr);
+	store_bind_text(s, 8, sender);
+	store_bind_text(s, 9, reason);
+	sqlite3_bind_int64(s, 10, now);
+	return store_step_done(st, s);
+}
+
+int
+ledger_mark_moved(struct store *st, int64_t uidvalidity, int64_t uid,
+    int64_t now)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE ledger SET moved_at = ? "
+	    "WHERE uidvalidity = ? AND uid = ?");
+
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int64(s, 2, uidvalidity);
+	sqlite3_bind_int64(s, 3, uid);
+	return store_step_done(st, s);
+}
+
+void
+ledger_entry_clear(struct ledger_entry *r)
+{
+	free(r->outcome);
+	free(r->folder);
+	free(r->vorgang_nr);
+	memset(r, 0, sizeof(*r));
+}

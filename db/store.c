@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store - SQLite connection, pragmas, migrations, transactions and the
+ * prepared-statement cache.  See store.h.  Knows no table but through the
+ * migrations.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "migrations.h"
+#include "store.h"
+#include "util.h"
+
+struct stmt_cache {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	struct stmt_cache *cache;
+	size_t ncache;
+};
+
+static char errbuf[1024];
+
+int
+store_schema_latest(void)
+{
+	return (int)migrations_count;
+}
+
+int
+store_schema_version(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, "PRAGMA user_version");
+	int v = 0;
+
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
+int
+store_exec(struct store *st, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_error("db exec failed: %s (sql: %.60s)", err ? err : "?", sql);
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+migrate(struct store *st, const char **error_r)
+{
+	int v = store_schema_version(st);
+
+	if (v > (int)migrations_count) {
+		snprintf(errbuf, sizeof(errbuf), "database schema version %d is "
+		    "newer than this program knows (%zu)", v, migrations_count);
+		*error_r = errbuf;
+		return -1;
+	}
+	for (; v < (int)migrations_count; v++) {
+		char *err = NULL, pragma[64];
+
+		if (store_begin(st) == -1)
+			goto fail;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, &err) !=
+		    SQLITE_OK || sqlite3_exec(st->db, pragma, NULL, NULL, &err) !=
+		    SQLITE_OK) {
+			snprintf(errbuf, sizeof(errbuf), "migration %d failed: %s",
+			    v + 1, err ? err : "?");
+			sqlite3_free(err);
+			store_rollback(st);
+			*error_r = errbuf;
+			return -1;
+		}
+		if (store_commit(st) == -1)
+			goto fail;
+		log_info("db migrated to schema version %d", v + 1);
+	}
+	return 0;
+fail:
+	snprintf(errbuf, sizeof(errbuf), "migration %d failed: %s", v + 1,
+	    sqlite3_errmsg(st->db));
+	*error_r = errbuf;
+	return -1;
+}
+
+int
+store_open(const char *path, struct store **st_r, const char **error_r)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+		snprintf(errbuf, sizeof(errbuf), "sqlite3_open(%s) failed: %s",
+		    path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_extended_result_codes(st->db, 1);
+	if (store_exec(st, "PRAGMA journal_mode = WAL") == -1 ||
+	    store_exec(st, "PRAGMA synchronous = FULL") == -1 ||
+	    store_exec(st, "PRAGMA foreign_keys = ON") == -1) {
+		snprintf(errbuf, sizeof(errbuf), "%s: setting up the database "
+		    "failed: %s", path, sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	if (migrate(st, error_r) == -1) {
+		store_close(st);
+		return -1;
+	}
+	*st_r = st;
+	return 0;
+fail:
+	*error_r = errbuf;
+	store_close(st);
+	return -1;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	for (size_t i = 0; i < st->ncache; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	free(st->cache);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int
+store_begin(struct store *st)
+{
+	return store_exec(st, "BEGIN IMMEDIATE");
+}
+
+int
+store_commit(struct store *st)
+{
+	if (store_exec(st, "COMMIT") == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *
+store_stmt(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+
+	for (size_t i = 0; i < st->ncache; i++)
+		if (st->cache[i].sql == sql) {
+			s = st->cache[i].stmt;
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return s;
+		}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
+	    NULL) != SQLITE_OK)
+		fatalx("db prepare failed: %s (sql: %.80s)",
+		    sqlite3_errmsg(st->db), sql);
+	st->cache = xreallocarray(st->cache, st->ncache + 1, sizeof(*st->cache));
+	st->cache[st->ncache].sql = sql;
+	st->cache[st->ncache].stmt = s;
+	st->ncache++;
+	return s;
+}
+
+int
+store_step_done(struct store *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE) {
+		log_error("db step failed: %s (sql: %.80s)",
+		    sqlite3_errmsg(st->db), sqlite3_sql(s));
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *
+store_errmsg(struct store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+void
+store_bind_text(sqlite3_stmt *s, int idx, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(s, idx, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, idx);
+}
+
+char *
+store_col_text(sqlite3_stmt *s, int idx)
+{
+	const unsigned char *t = sqlite3_column_text(s, idx);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}

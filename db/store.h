@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store - the SQLite database: opening, schema migrations, transactions and
+ * a cache of prepared statements.
+ *
+ * The database runs in WAL mode with synchronous=FULL, foreign keys on and a
+ * busy timeout, so that a committed case survives a power cut and a second
+ * process (the administrator's "socialorder list") never fails on a lock.
+ * Every write goes through store_begin() (BEGIN IMMEDIATE) so that two
+ * writers never deadlock on a lock upgrade.
+ *
+ * The schema is versioned with PRAGMA user_version; store_open() applies the
+ * missing migrations in order, each in its own transaction.
+ */
+#ifndef SO_STORE_H
+#define SO_STORE_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+struct store;
+
+/* Open (and create/migrate) the database at path.  -1 with *error_r (static). */
+int store_open(const char *path, struct store **st_r, const char **error_r);
+void store_close(struct store *st);
+
+/* Schema version after migration; the number of migrations known. */
+int store_schema_version(struct store *st);
+int store_schema_latest(void);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  -1 on error (logged). */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/*
+ * A prepared statement for sql, reset and with bindings cleared.  sql must
+ * be a string literal (the cache is keyed on its address).  Aborts on a
+ * statement that does not compile: that is a programming error.
+ */
+sqlite3_stmt *store_stmt(struct store *st, const char *sql);
+
+/* Run sql (no results); -1 on error (logged with sql's first words). */
+int store_exec(struct store *st, const char *sql);
+
+/* Step a statement expecting SQLITE_DONE; -1 on error (logged). */
+int store_step_done(struct store *st, sqlite3_stmt *s);
+
+sqlite3 *store_db(struct store *st);
+const char *store_errmsg(struct store *st);
+
+/* Bind a text that may be NULL. */
+void store_bind_text(sqlite3_stmt *s, int idx, const char *text);
+/* Copy of column idx as a new string (NULL for SQL NULL). */
+char *store_col_text(sqlite3_stmt *s, int idx);
+
+#endif

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * testutil - small helpers shared by the database-backed unit tests: a
+ * fresh database in a temporary directory with the sample master data.
+ */
+#ifndef SO_TESTUTIL_H
+#define SO_TESTUTIL_H
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "import.h"
+#include "store.h"
+#include "util.h"
+
+#define SAMPLES "../shared/samples"
+
+/* Fresh database file in a new temporary directory; returns the directory (caller frees). */
+static inline char *
+testutil_db(struct store **st_r)
+{
+	char *dir = xstrdup("/tmp/so-test-XXXXXX");
+	char *path;
+	const char *err = NULL;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	path = xasprintf("%s/test.db", dir);
+	if (store_open(path, st_r, &err) != 0)
+		abort();
+	free(path);
+	return dir;
+}
+
+static inline void
+testutil_db_done(struct store *st, char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+
+	store_close(st);
+	if (system(cmd) != 0)
+		abort();
+	free(cmd);
+	free(dir);
+}
+
+/* Database with the sample master data imported. */
+static inline char *
+testutil_db_with_samples(struct store **st_r)
+{
+	char *dir = testutil_db(st_r);
+	struct import_stats stats;
+	const char *err;
+
+	if (import_dir(*st_r, SAMPLES "/stammdaten", &stats, &err) != 0)
+		abort();
+	return dir;
+}
+
+#endif
