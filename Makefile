@@ -18,8 +18,10 @@ CC      ?= cc
 PKGS    := libetpan libcurl sqlite3 libpcre2-8 nettle
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Idaemon -Iparsers -Itemplates -Idb \
-           -DSO_DATADIR='"$(DATADIR)"'
+# CFLAGS may be overridden on the command line (the sanitizer build does);
+# what the project itself needs stays in ALL_CFLAGS.
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Idaemon -Iparsers -Itemplates -Idb \
+           -DSO_DATADIR='"$(DATADIR)"' $(CFLAGS)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # Debian 12's libetpan.pc puts a -specs=...no-pie-link.specs into its libs.
 PKG_LIBS   := $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
@@ -40,7 +42,7 @@ socialorder: $(BUILD)/socialorder
 	cp $< $@
 
 $(BUILD)/socialorder: $(BUILD)/daemon/main.o $(BUILD)/libsocialorder.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/libsocialorder.a: $(OBJS)
 	rm -f $@
@@ -48,11 +50,11 @@ $(BUILD)/libsocialorder.a: $(OBJS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libsocialorder.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(BUILD)/libsocialorder.a $(LIBS) $(TEST_LIBS)
+	$(CC) $(ALL_CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(BUILD)/libsocialorder.a $(LIBS) $(TEST_LIBS)
 
 -include $(OBJS:.o=.d) $(BUILD)/daemon/main.d
 
@@ -71,12 +73,14 @@ check-asan:
 check-integration: socialorder
 	tests/integration/run.sh ./socialorder
 
+# deps first, then a new make: pkg-config flags are read after the install.
 check: deps
 	$(MAKE) check-unit
 	$(MAKE) check-asan
 	$(MAKE) check-integration
 
-demo: deps socialorder
+demo: deps
+	$(MAKE) socialorder
 	contrib/demo.sh
 
 install: socialorder

@@ -78,6 +78,7 @@ port_owner() {
 # Say goodbye properly ($3) so the server logs stay free of "lost
 # connection" noise.
 greeting_ok() {
+	# shellcheck disable=SC2016 # expanded by the inner bash
 	timeout 5 bash -c '
 		exec 3<>"/dev/tcp/$0/$1" || exit 1
 		IFS= read -r line <&3 || exit 1
@@ -323,11 +324,16 @@ do_start() {
 
 	# Postfix listens with SO_REUSEPORT, so a second instance on a busy
 	# port starts without complaint and then gets every other connection:
-	# refuse to start next to anything that already answers.
+	# refuse to start next to anything that already answers.  Children of a
+	# leftover server just stopped may take a moment to let go.
+	DEADLINE=$((SECONDS + 3))
 	for p in "SO_IMAP_PORT=$SO_IMAP_PORT" "SO_SMTP_PORT=$SO_SMTP_PORT" "SO_LMTP_PORT=$SO_LMTP_PORT"; do
+		while port_open "${p#*=}" && [ "$SECONDS" -lt "$DEADLINE" ]; do
+			sleep 0.1
+		done
 		if port_open "${p#*=}"; then
-			echo "$PROG: port $HOST:${p#*=} (${p%%=*}) is already in use, perhaps by a mail stack with another state directory:" >&2
-			port_owner "${p#*=}" >&2
+			echo "$PROG: port $HOST:${p#*=} (${p%%=*}) is already in use:" >&2
+			explain_port "${p#*=}"
 			exit 1
 		fi
 	done
@@ -401,15 +407,15 @@ orphan_pids() {
 	for d in /proc/[0-9]*; do
 		pid=${d#/proc/}
 		comm=
-		read -r comm <"$d/comm" 2>/dev/null || continue
+		read -r comm 2>/dev/null <"$d/comm" || continue
 		case $comm in
 		dovecot)
-			if tr '\0' '\n' <"$d/cmdline" 2>/dev/null | grep -qxF "$DIR/dovecot/dovecot.conf"; then
+			if tr '\0' '\n' 2>/dev/null <"$d/cmdline" | grep -qxF "$DIR/dovecot/dovecot.conf"; then
 				pid_alive "$pid" && echo "$pid"
 			fi
 			;;
 		master)
-			if tr '\0' '\n' <"$d/environ" 2>/dev/null | grep -qxF "MAIL_CONFIG=$DIR/postfix"; then
+			if tr '\0' '\n' 2>/dev/null <"$d/environ" | grep -qxF "MAIL_CONFIG=$DIR/postfix"; then
 				pid_alive "$pid" && echo "$pid"
 			fi
 			;;
@@ -420,15 +426,15 @@ orphan_pids() {
 
 # The state directory of the mail stack a process belongs to, if any.
 stack_dir_of() {
-	local d=/proc/$1 comm= v
-	read -r comm <"$d/comm" 2>/dev/null || return 1
+	local d=/proc/$1 comm='' v
+	read -r comm 2>/dev/null <"$d/comm" || return 1
 	case $comm in
 	dovecot)
-		v=$(tr '\0' '\n' <"$d/cmdline" 2>/dev/null | grep -x '/.*/dovecot/dovecot\.conf' | head -n 1)
+		v=$(tr '\0' '\n' 2>/dev/null <"$d/cmdline" | grep -x '/.*/dovecot/dovecot\.conf' | head -n 1)
 		[ -n "$v" ] && echo "${v%/dovecot/dovecot.conf}"
 		;;
 	master)
-		v=$(tr '\0' '\n' <"$d/environ" 2>/dev/null | sed -n 's|^MAIL_CONFIG=\(/.*\)/postfix$|\1|p' | head -n 1)
+		v=$(tr '\0' '\n' 2>/dev/null <"$d/environ" | sed -n 's|^MAIL_CONFIG=\(/.*\)/postfix$|\1|p' | head -n 1)
 		[ -n "$v" ] && echo "$v"
 		;;
 	*)
@@ -462,7 +468,7 @@ reap_master() {
 # Stop whatever runs for DIR.  "quiet" is for start, where nothing running
 # is the normal case.  Fails only if a server we stopped does not go away.
 do_stop() {
-	local quiet=${1:-} pf= dc= orphans p pid
+	local quiet=${1:-} pf='' dc='' orphans p pid
 	# The ports the stack was started with, not the ones the environment
 	# names now; locals so that a following start keeps its own.
 	local SO_IMAP_PORT=$SO_IMAP_PORT SO_SMTP_PORT=$SO_SMTP_PORT SO_LMTP_PORT=$SO_LMTP_PORT
@@ -502,6 +508,12 @@ do_stop() {
 	fi
 
 	# Children (imap, lmtp, smtpd) may hold a listener a moment longer.
+	# Without DIR/ports (deleted with DIR) the ports are unknown, and the
+	# environment's may belong to another stack: trust the masters' exit.
+	if [ -z "$PORTS_KNOWN" ]; then
+		[ -n "$quiet" ] || echo "mail stack for $DIR stopped"
+		return 0
+	fi
 	DEADLINE=$((SECONDS + SO_MAILSTACK_TIMEOUT))
 	for p in "$SO_IMAP_PORT" "$SO_LMTP_PORT" "$SO_SMTP_PORT"; do
 		while port_open "$p"; do
@@ -532,6 +544,12 @@ do_status() {
 		echo "postfix: not running"
 		rc=1
 	fi
+	for pid in $(orphan_pids); do
+		if [ "$pid" != "$(dovecot_pid)" ] && [ "$pid" != "$(postfix_pid)" ]; then
+			echo "leftover server for $DIR without pid file: pid $pid ('$PROG stop $DIR' ends it)"
+			rc=1
+		fi
+	done
 	return $rc
 }
 
@@ -539,7 +557,9 @@ do_status() {
 # environment says now.
 load_ports() {
 	local v
+	PORTS_KNOWN=
 	[ -r "$DIR/ports" ] || return 0
+	PORTS_KNOWN=1
 	v=$(sed -n 's/^SO_IMAP_PORT=\([0-9][0-9]*\)$/\1/p' "$DIR/ports")
 	SO_IMAP_PORT=${v:-$SO_IMAP_PORT}
 	v=$(sed -n 's/^SO_SMTP_PORT=\([0-9][0-9]*\)$/\1/p' "$DIR/ports")
@@ -573,35 +593,32 @@ case $DIR in
 *[!A-Za-z0-9._/-]*) die "state directory '$DIR' may only contain letters, digits and ._/-" ;;
 esac
 
+# Absolute, with symlinks resolved, whether or not it exists: the pid files
+# and the leftover-server search go by this exact path.
+DIR=$(realpath -m -- "$DIR")
+[ "$DIR" != / ] || die "refusing to use / as state directory"
+
 case $CMD in
 start)
 	become_root
 	mkdir -p "$DIR" || die "cannot create state directory $DIR"
-	DIR=$(cd "$DIR" && pwd -P)
-	[ "$DIR" != / ] || die "refusing to use / as state directory"
 	do_start
 	;;
 stop)
-	if [ ! -d "$DIR" ]; then
-		echo "mail stack for $DIR is not running"
-		exit 0
-	fi
-	DIR=$(cd "$DIR" && pwd -P)
-	# Nothing to do, and no sudo prompt, when nothing runs.
-	if ! dovecot_pid >/dev/null && ! postfix_pid >/dev/null; then
-		echo "mail stack for $DIR is not running"
-		exit 0
+	# Nothing to do, and no sudo prompt, when nothing runs.  Without root
+	# a leftover Postfix master is invisible here; its ports are not.
+	if ! dovecot_pid >/dev/null && ! postfix_pid >/dev/null &&
+		[ -z "$(orphan_pids)" ]; then
+		load_ports
+		if [ "$(id -u)" -eq 0 ] || ! port_open "$SO_SMTP_PORT"; then
+			echo "mail stack for $DIR is not running"
+			exit 0
+		fi
 	fi
 	become_root
 	do_stop
 	;;
 status)
-	if [ ! -d "$DIR" ]; then
-		echo "dovecot: not running"
-		echo "postfix: not running"
-		exit 1
-	fi
-	DIR=$(cd "$DIR" && pwd -P)
 	load_ports
 	do_status
 	;;

@@ -118,12 +118,9 @@ read_field(struct csv_reader *r, unsigned row_line, struct buf *b,
 		*quoted_r = 1;
 		r->p = q + 1;
 		for (;;) {
-			if (r->p >= r->end) {
-				snprintf(msg, sizeof(msg),
-				    "quoted field starting on line %u is not "
-				    "closed", start_line);
-				return csv_fail(r, row_line, msg);
-			}
+			if (r->p >= r->end)
+				return csv_fail(r, start_line, "quoted field "
+				    "is not closed (a '\"' is missing)");
 			if (*r->p == '"') {
 				if (r->end - r->p >= 2 && r->p[1] == '"') {
 					r->p += 2;
@@ -134,6 +131,10 @@ read_field(struct csv_reader *r, unsigned row_line, struct buf *b,
 				r->p++;
 				break;
 			}
+			/* CRLF inside a quoted field is kept as LF. */
+			if (*r->p == '\r' && r->end - r->p >= 2 &&
+			    r->p[1] == '\n')
+				r->p++;
 			if (*r->p == '\n')
 				r->line++;
 			if (buf_putc(b, *r->p++) == -1)
@@ -256,7 +257,7 @@ csv_parse(const char *data, size_t len, char sep, size_t max_rows,
 	t = xcalloc(1, sizeof(*t));
 	do {
 		if (r.p >= r.end) {
-			csv_fail(&r, r.line, "no header row (the file is empty)");
+			csv_fail(&r, 1, "no header row (the file is empty)");
 			goto err;
 		}
 		if (read_row(&r, CSV_MAX_COLS, 0, &t->header, &t->ncols,

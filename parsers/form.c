@@ -12,6 +12,12 @@
  * Input size is bounded too: lines over FORM_MAX_LINE bytes are skipped,
  * more than FORM_MAX_LINES lines or FORM_MAX_POSITIONS positions fail.
  *
+ * HTML is read as table rows (label/value rows, also the Gravity Forms
+ * layout of a label row followed by a value row, and position rows mapped
+ * by a header row), and then as text (html_to_text) for what the tables did
+ * not give, so "<p>Besteller: ...<br>" forms are read too.  A JSON
+ * attachment with form keys is the whole form and is not merged.
+ *
  * It does not judge values (codes, quantities, dates, prices): every value
  * is kept as the trimmed text of the form, and validation happens elsewhere.
  */
@@ -70,10 +76,10 @@ static const char *const column_keys[COL_COUNT] = {
 
 struct form_profile {
 	pcre2_code *label[FF_COUNT];    /* NULL: field not read from labels */
-	pcre2_code *pattern[PAT_COUNT]; /* positions_start NULL: rows anywhere */
+	pcre2_code *pattern[PAT_COUNT]; /* positions_start NULL: any row */
 	uint32_t match_limit;
 	uint32_t depth_limit;
-	uint32_t max_groups;            /* largest capture count of all patterns */
+	uint32_t max_groups;            /* largest capture count */
 	pcre2_match_context *mctx;
 };
 
@@ -214,7 +220,8 @@ pattern_compile(const struct profile_reader *r, const char *src,
 	for (; need && *need; need++) {
 		if (!has_group(code, *need)) {
 			pcre2_code_free(code);
-			return profile_fail(r, "pattern lacks group '%s'", *need);
+			return profile_fail(r, "pattern lacks group '%s'",
+			    *need);
 		}
 	}
 	if (strcmp(r->key, "position_row") == 0 &&
@@ -286,8 +293,9 @@ profile_set(struct profile_reader *r, enum profile_section sec,
 		return limit_parse(r, value, DEPTH_LIMIT_MAX, &p->depth_limit);
 	}
 	if (*value == '\0') {
-		/* An empty label turns the field off; no start: rows anywhere. */
-		if (sec == SEC_PATTERNS && idx != FF_COUNT + PAT_POSITIONS_START)
+		/* Empty label: field off; empty start: rows anywhere. */
+		if (sec == SEC_PATTERNS &&
+		    idx != FF_COUNT + PAT_POSITIONS_START)
 			return profile_fail(r, "pattern is empty");
 	} else if (pattern_compile(r, value, &code) == -1)
 		return -1;
@@ -431,15 +439,17 @@ ctx_init(struct form_ctx *c, const struct form_profile *p)
 
 /*
  * 1 if code matches s.  A match that hits the match or depth limit counts
- * as no match: the line is skipped, the mail goes on.
+ * as no match: the line is skipped, the mail goes on.  PCRE2 checks the
+ * UTF-8 of s itself (invalid UTF-8 is an error, so no match), because HTML
+ * cells come from a caller whose promise of valid UTF-8 we do not bet on.
  */
 static int
 match(const struct form_ctx *c, const pcre2_code *code, const char *s)
 {
 	int rc;
 
-	rc = pcre2_match(code, (PCRE2_SPTR)s, strlen(s), 0, PCRE2_NO_UTF_CHECK,
-	    c->md, c->p->mctx);
+	rc = pcre2_match(code, (PCRE2_SPTR)s, strlen(s), 0, 0, c->md,
+	    c->p->mctx);
 	return rc > 0;
 }
 
@@ -592,7 +602,8 @@ pos_numeric(const char *s)
 {
 	size_t n = strspn(s, "0123456789");
 
-	return n > 0 && n <= 9 && (s[n] == '\0' || (s[n] == '.' && s[n + 1] == '\0'));
+	return n > 0 && n <= 9 &&
+	    (s[n] == '\0' || (s[n] == '.' && s[n + 1] == '\0'));
 }
 
 /* "-----", "=====", "|---|---|": table decoration. */
@@ -720,17 +731,23 @@ column_of(const char *cell)
 	} names[] = {
 		{ "pos", COL_POS }, { "position", COL_POS }, { "nr", COL_POS },
 		{ "lfd. nr", COL_POS },
-		{ "artikelnr", COL_ARTIKELNR }, { "artikelnummer", COL_ARTIKELNR },
-		{ "artikel-nr", COL_ARTIKELNR }, { "art.-nr", COL_ARTIKELNR },
-		{ "art.nr", COL_ARTIKELNR }, { "bestellnummer", COL_ARTIKELNR },
-		{ "bezeichnung", COL_BEZEICHNUNG }, { "beschreibung", COL_BEZEICHNUNG },
-		{ "artikelbezeichnung", COL_BEZEICHNUNG }, { "artikel", COL_BEZEICHNUNG },
+		{ "artikelnr", COL_ARTIKELNR },
+		{ "artikelnummer", COL_ARTIKELNR },
+		{ "artikel-nr", COL_ARTIKELNR },
+		{ "art.-nr", COL_ARTIKELNR },
+		{ "art.nr", COL_ARTIKELNR },
+		{ "bestellnummer", COL_ARTIKELNR },
+		{ "bezeichnung", COL_BEZEICHNUNG },
+		{ "beschreibung", COL_BEZEICHNUNG },
+		{ "artikelbezeichnung", COL_BEZEICHNUNG },
+		{ "artikel", COL_BEZEICHNUNG },
 		{ "menge", COL_MENGE }, { "anzahl", COL_MENGE },
 		{ "einheit", COL_EINHEIT }, { "mengeneinheit", COL_EINHEIT },
 		{ "me", COL_EINHEIT },
 		{ "preis", COL_PREIS }, { "einzelpreis", COL_PREIS },
 		{ "preis (eur)", COL_PREIS }, { "preis in eur", COL_PREIS },
-		{ "preis (\xe2\x82\xac)", COL_PREIS }, { "preis \xe2\x82\xac", COL_PREIS },
+		{ "preis (\xe2\x82\xac)", COL_PREIS },
+		{ "preis \xe2\x82\xac", COL_PREIS },
 	};
 	char *s = str_trim(xstrdup(cell));
 	size_t n = strlen(s);
@@ -806,6 +823,11 @@ html_label_row(const struct form_ctx *c, const struct html_row *row,
 	if (first == -1)
 		return;
 	second = next_cell(row, (size_t)first + 1);
+	/* Three filled cells are some other table, not label and value. */
+	if (second >= 0 && next_cell(row, (size_t)second + 1) >= 0) {
+		*pending = -1;
+		return;
+	}
 	f = label_field(c, row->cell[first]);
 	if (f >= 0) {
 		if (second >= 0) {
@@ -945,9 +967,9 @@ json_position(const struct json *item, size_t idx, struct form_part *out,
 			for (int i = 0; i < k; i++)
 				free(col[i]);
 			*error_r = set_err("Im JSON-Anhang hat Position %zu im "
-			    "Feld \"%s\" keinen g\xc3\xbcltigen Wert (Text oder "
-			    "Zahl, h\xc3\xb6" "chstens %d Zeichen).", idx + 1,
-			    column_keys[k], FORM_MAX_VALUE);
+			    "Feld \"%s\" keinen g\xc3\xbcltigen Wert (Text "
+			    "oder Zahl, h\xc3\xb6" "chstens %d Bytes).",
+			    idx + 1, column_keys[k], FORM_MAX_VALUE);
 			return -1;
 		}
 		if (col[k] == NULL)
@@ -993,7 +1015,7 @@ read_json(const char *data, size_t len, struct form_part *out, int *found_r,
 		if (json_value_text(v, &s) == -1) {
 			*error_r = set_err("Im JSON-Anhang hat das Feld \"%s\" "
 			    "keinen g\xc3\xbcltigen Wert (Text oder Zahl, "
-			    "h\xc3\xb6" "chstens %d Zeichen).", field_keys[i],
+			    "h\xc3\xb6" "chstens %d Bytes).", field_keys[i],
 			    FORM_MAX_VALUE);
 			rc = -1;
 			goto out;
@@ -1003,7 +1025,8 @@ read_json(const char *data, size_t len, struct form_part *out, int *found_r,
 	}
 	if (list != NULL && list->type != JSON_NULL) {
 		if (list->type != JSON_ARRAY) {
-			*error_r = "Im JSON-Anhang ist \"positionen\" keine Liste.";
+			*error_r = "Im JSON-Anhang ist \"positionen\" keine "
+			    "Liste.";
 			rc = -1;
 			goto out;
 		}
@@ -1075,7 +1098,7 @@ form_parse(const struct form_profile *p, const struct form_input *in,
 	if (in->text_html != NULL &&
 	    (text.npos == 0 || part_nfields(&text) < FF_COUNT)) {
 		if (read_html(&c, in->text_html, &html, &html_err) == -1) {
-			/* With positions from the text, HTML only adds fields. */
+			/* With positions from the text, HTML only adds. */
 			if (text.npos == 0) {
 				*error_r = html_err;
 				goto out;

@@ -166,7 +166,7 @@ entity_decode(const char *p, char out[4], size_t *outlen_r)
 			else
 				break;
 			digits++;
-			/* Saturate instead of overflowing: it is invalid anyway. */
+			/* Saturate, not overflow: it is invalid anyway. */
 			if (v <= 0x10ffff)
 				v = v * (hex ? 16 : 10) + (uint32_t)d;
 		}
@@ -258,7 +258,7 @@ html_scan(const char *html, const struct html_sink *sink)
 				if (n < HTML_MAX_NAME)
 					name[n++] = (char)(*q | 0x20);
 			name[n] = '\0';
-			/* Attributes are skipped; '>' inside quotes does not end the tag. */
+			/* Attributes are skipped; a quoted '>' ends nothing. */
 			for (; *q && (quote || *q != '>'); q++) {
 				if (quote && *q == quote)
 					quote = 0;
@@ -396,7 +396,8 @@ rows_close_cell(struct rows_ctx *c)
 		utf8_fix_tail(&c->cell);
 		row->cell = xreallocarray(row->cell, row->ncells + 1,
 		    sizeof(*row->cell));
-		row->cell[row->ncells++] = cell_trim(xstrdup(buf_cstr(&c->cell)));
+		row->cell[row->ncells++] =
+		    cell_trim(xstrdup(buf_cstr(&c->cell)));
 	}
 	buf_reset(&c->cell);
 }
@@ -495,6 +496,7 @@ html_rows_free(struct html_row *rows, size_t n)
 struct text_ctx {
 	struct buf out;
 	int pre;                /* inside <pre>: white space is kept */
+	int pre_start;          /* just after <pre>: a newline is dropped */
 	int newlines;           /* line breaks owed before the next text */
 	char sep;               /* ' ' or '\t' owed before the next text */
 };
@@ -521,6 +523,11 @@ text_text(void *vctx, const char *s, size_t n)
 		if (c->pre) {
 			if (s[i] == '\r')
 				continue;
+			if (c->pre_start) {
+				c->pre_start = 0;
+				if (s[i] == '\n')
+					continue;
+			}
 			text_flush(c);
 			buf_putc(&c->out, s[i]);
 			continue;
@@ -569,6 +576,7 @@ text_tag(void *vctx, const char *name, int end)
 			c->pre--;
 		else if (!end && c->pre < 1000)
 			c->pre++;
+		c->pre_start = !end;
 	}
 	return 0;
 }

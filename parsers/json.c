@@ -96,15 +96,12 @@ skip_ws(struct json_parser *ps)
 		ps->p++;
 }
 
+/* parse_value() has checked the value count. */
 static struct json *
 node_new(struct json_parser *ps, enum json_type type)
 {
 	struct json *j;
 
-	if (ps->nvalues >= JSON_MAX_VALUES) {
-		fail(ps, &R_VALUES);
-		return NULL;
-	}
 	ps->nvalues++;
 	j = xcalloc(1, sizeof(*j));
 	j->type = type;
@@ -230,7 +227,8 @@ parse_u_escape(struct json_parser *ps, struct buf *b)
 		return fail(ps, &R_SURROGATE);
 	}
 	if (hi >= 0xd800 && hi <= 0xdbff) {
-		if (ps->end - ps->p < 2 || ps->p[0] != '\\' || ps->p[1] != 'u') {
+		if (ps->end - ps->p < 2 || ps->p[0] != '\\' ||
+		    ps->p[1] != 'u') {
 			ps->p = esc;
 			return fail(ps, &R_SURROGATE);
 		}
@@ -295,7 +293,8 @@ parse_string(struct json_parser *ps, char **out_r)
 					goto err;
 				continue;
 			}
-			if ((e = strchr(from, *ps->p)) == NULL || *ps->p == '\0') {
+			if (*ps->p == '\0' ||
+			    (e = strchr(from, *ps->p)) == NULL) {
 				ps->p--;
 				fail(ps, &R_ESCAPE);
 				goto err;
@@ -413,8 +412,7 @@ parse_container(struct json_parser *ps, unsigned depth)
 		fail(ps, &R_DEPTH);
 		return NULL;
 	}
-	if ((j = node_new(ps, is_obj ? JSON_OBJECT : JSON_ARRAY)) == NULL)
-		return NULL;
+	j = node_new(ps, is_obj ? JSON_OBJECT : JSON_ARRAY);
 	ps->p++;
 	skip_ws(ps);
 	if (ps->p < ps->end && *ps->p == close) {
@@ -482,6 +480,10 @@ parse_value(struct json_parser *ps, unsigned depth)
 		fail(ps, &R_END);
 		return NULL;
 	}
+	if (ps->nvalues >= JSON_MAX_VALUES) {
+		fail(ps, &R_VALUES);
+		return NULL;
+	}
 	switch (*ps->p) {
 	case '{':
 	case '[':
@@ -489,10 +491,7 @@ parse_value(struct json_parser *ps, unsigned depth)
 	case '"':
 		if (parse_string(ps, &s) == -1)
 			return NULL;
-		if ((j = node_new(ps, JSON_STRING)) == NULL) {
-			free(s);
-			return NULL;
-		}
+		j = node_new(ps, JSON_STRING);
 		j->str = s;
 		return j;
 	case 't':
@@ -503,9 +502,7 @@ parse_value(struct json_parser *ps, unsigned depth)
 
 		if (parse_literal(ps, word) == -1)
 			return NULL;
-		if ((j = node_new(ps, word[0] == 'n' ? JSON_NULL : JSON_BOOL)) ==
-		    NULL)
-			return NULL;
+		j = node_new(ps, word[0] == 'n' ? JSON_NULL : JSON_BOOL);
 		j->boolean = word[0] == 't';
 		return j;
 	}
@@ -513,10 +510,7 @@ parse_value(struct json_parser *ps, unsigned depth)
 		if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9')) {
 			if (parse_number(ps, &s) == -1)
 				return NULL;
-			if ((j = node_new(ps, JSON_NUMBER)) == NULL) {
-				free(s);
-				return NULL;
-			}
+			j = node_new(ps, JSON_NUMBER);
 			j->str = s;
 			return j;
 		}

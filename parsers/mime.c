@@ -532,8 +532,12 @@ mime_prescan(const char *data, size_t len, const struct mime_limits *lim,
 		}
 		pos = ln.next;
 	}
-	if (r == 0 && s.in_header)
+	if (r == 0 && s.in_header) {
+		/* libetpan would read a last header line without LF as body. */
+		if (len > 0 && data[len - 1] != '\n')
+			scan_insert(&s, len, "\r\n");
 		r = scan_header_end(&s);
+	}
 	if (r == 0) {
 		while (s.nlv > 0)
 			scan_pop(&s, len, 1);
@@ -686,8 +690,9 @@ mailbox_take(const struct mailimf_mailbox *mb, char **addr_r, char **name_r)
 
 /*
  * First mailbox of an address header (groups included).  If mailimf
- * cannot parse the value (e.g. an unquoted comma in the display name),
- * fall back to the text in angle brackets and the words before it.
+ * cannot parse the value, or reads "Mustermann, Max <max@x>" (an unquoted
+ * comma, common in practice) as a first address without "@", the text in
+ * angle brackets and the words before it are used instead.
  */
 static void
 address_first(const char *raw, char **addr_r, char **name_r)
@@ -695,6 +700,8 @@ address_first(const char *raw, char **addr_r, char **name_r)
 	struct mailimf_address_list *al = NULL;
 	size_t idx = 0;
 	const char *lt, *gt;
+	char *n;
+	size_t l;
 
 	*addr_r = NULL;
 	if (name_r != NULL)
@@ -717,24 +724,25 @@ address_first(const char *raw, char **addr_r, char **name_r)
 			}
 		}
 		mailimf_address_list_free(al);
-		if (*addr_r != NULL)
+		if (*addr_r != NULL && strchr(*addr_r, '@') != NULL)
 			return;
 	}
 	if ((lt = strchr(raw, '<')) == NULL || (gt = strchr(lt, '>')) == NULL ||
 	    memchr(lt, '@', (size_t)(gt - lt)) == NULL)
-		return;
+		return;         /* keep whatever mailimf found */
+	free(*addr_r);
 	*addr_r = nonempty_or_null(text_safe(NULL, lt + 1, (size_t)(gt - lt - 1)));
-	if (name_r != NULL && lt > raw) {
-		char *n = str_trim(xstrndup(raw, (size_t)(lt - raw)));
-		size_t l = strlen(n);
-
-		if (l >= 2 && n[0] == '"' && n[l - 1] == '"') {
-			memmove(n, n + 1, l - 2);
-			n[l - 2] = '\0';
-		}
-		*name_r = nonempty_or_null(str_trim(charset_decode_header(n)));
-		free(n);
+	if (name_r == NULL)
+		return;
+	free(*name_r);
+	n = str_trim(xstrndup(raw, (size_t)(lt - raw)));
+	l = strlen(n);
+	if (l >= 2 && n[0] == '"' && n[l - 1] == '"') {
+		memmove(n, n + 1, l - 2);
+		n[l - 2] = '\0';
 	}
+	*name_r = nonempty_or_null(str_trim(charset_decode_header(n)));
+	free(n);
 }
 
 static void

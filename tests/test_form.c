@@ -28,6 +28,7 @@
 #define DATA "tests/data/"
 #define NO_FORM "Die Nachricht enth\xc3\xa4lt kein erkennbares Bestellformular"
 #define TOO_MANY "Zu viele Positionen (mehr als 500)."
+#define STK "St\xc3\xbc" "ck"
 
 /* ---- inputs ---- */
 
@@ -222,16 +223,16 @@ static const struct form_case form_cases[] = {
 	  .plain = "eml:01-standard.eml", .source = "text",
 	  .field = FIELDS_01, .oe_code = "10.2", .npos = 3,
 	  .pos = { POS_01_1,
-	    { "2", "200511", "Kugelschreiber blau", "10", "St\xc3\xbc" "ck", "" },
-	    { "3", "300100", "Ordner A4 breit, grau", "12", "St\xc3\xbc" "ck", "" } } },
+	    { "2", "200511", "Kugelschreiber blau", "10", STK, "" },
+	    { "3", "300100", "Ordner A4 breit, grau", "12", STK, "" } } },
 	{ .name = "02 free-text item: empty article number and a price",
 	  .plain = "eml:02-freitext.eml", .source = "text",
 	  .field = { "Erika Musterfrau", "requester2@exempla.test",
 	    "04331 202-117", "60 Bauamt", "6000", "BA-101", "04.12.2026",
 	    "Bitte im Sekretariat abgeben" }, .oe_code = "60", .npos = 2,
-	  .pos = { { "1", "410010", "Textmarker gelb", "4", "St\xc3\xbc" "ck", "" },
+	  .pos = { { "1", "410010", "Textmarker gelb", "4", STK, "" },
 	    { "2", "", "Ergonomische Maus, vertikal, kabellos", "1",
-	      "St\xc3\xbc" "ck", "39,90" } } },
+	      STK, "39,90" } } },
 	{ .name = "05 multipart/alternative: the text part is preferred",
 	  .plain = "eml:05-html-alternative.eml",
 	  .html = "eml:05-html-alternative.eml", .source = "text",
@@ -255,17 +256,17 @@ static const struct form_case form_cases[] = {
 	    "Bitte \xe2\x80\x9e" "dringend\xe2\x80\x9c ins Vorzimmer & nicht "
 	    "in die Poststelle" }, .oe_code = "10.2", .npos = 3,
 	  .pos = { POS_01_1,
-	    { "2", "410010", "Textmarker gelb", "4", "St\xc3\xbc" "ck", "" },
-	    { "3", "", "Ergonomische Maus, vertikal", "1", "St\xc3\xbc" "ck",
+	    { "2", "410010", "Textmarker gelb", "4", STK, "" },
+	    { "3", "", "Ergonomische Maus, vertikal", "1", STK,
 	      "39,90 \xe2\x82\xac" } } },
 	{ .name = "Gravity Forms: nested tables, label row then value row",
 	  .html = "file:form-gravity.html", .source = "html",
 	  .field = { "Erika Musterfrau", "requester2@exempla.test", NULL,
 	    "60 Bauamt", "6000", "BA-101", "04.12.2026",
 	    "Zeile eins Zeile zwei" }, .oe_code = "60", .npos = 2,
-	  .pos = { { "1", "410010", "Textmarker gelb", "4", "St\xc3\xbc" "ck", "" },
+	  .pos = { { "1", "410010", "Textmarker gelb", "4", STK, "" },
 	    { "2", "", "Ergonomische Maus, vertikal, kabellos", "1",
-	      "St\xc3\xbc" "ck", "39,90" } } },
+	      STK, "39,90" } } },
 	{ .name = "HTML rows without a header: default column order",
 	  .html = "<table><tr><td>Besteller:</td><td>A. Beispiel</td></tr>"
 	    "<tr><td>1</td><td>100234</td><td>Papier</td><td>5</td>"
@@ -276,7 +277,11 @@ static const struct form_case form_cases[] = {
 	  .source = "html",
 	  .field = { "A. Beispiel" }, .npos = 2,
 	  .pos = { { "1", "100234", "Papier", "5", "Pack", "" },
-	    { "2", "", "Maus", "1", "St\xc3\xbc" "ck", "39,90" } } },
+	    { "2", "", "Maus", "1", STK, "39,90" } } },
+	{ .name = "HTML: rows of three filled cells are no label rows",
+	  .html = "<table><tr><th>Name</th><th>Telefon</th><th>Raum</th></tr>"
+	    "<tr><td>Besteller</td><td>B. Richtig</td></tr></table>",
+	  .source = "html", .field = { "B. Richtig" }, .npos = 0 },
 	{ .name = "HTML without tables is read as text",
 	  .html = "file:form-html-absaetze.html", .source = "html",
 	  .field = { "Max Mustermann", "requester1@exempla.test", NULL, NULL,
@@ -313,12 +318,13 @@ static const struct form_case form_cases[] = {
 	    "60 Bauamt", "6000", "BA-101", "2026-12-04",
 	    "Zeile eins Zeile zwei \xe2\x80\x93 mit \"Zitat\"" },
 	  .oe_code = "60", .npos = 3,
-	  .pos = { { "1", "410010", "Textmarker gelb", "4", "St\xc3\xbc" "ck", "" },
+	  .pos = { { "1", "410010", "Textmarker gelb", "4", STK, "" },
 	    { "2", "", "Ergonomische Maus, vertikal, kabellos", "1",
-	      "St\xc3\xbc" "ck", "39.9" },
-	    { "7", "", "Mauspad", "2.5e0", "St\xc3\xbc" "ck", "4,50" } } },
+	      STK, "39.9" },
+	    { "7", "", "Mauspad", "2.5e0", STK, "4,50" } } },
 	{ .name = "JSON without form keys is ignored: the text is read",
-	  .plain = "eml:01-standard.eml", .json = "file:form-json-ohne-formular.json",
+	  .plain = "eml:01-standard.eml",
+	  .json = "file:form-json-ohne-formular.json",
 	  .source = "text", .field = FIELDS_01, .oe_code = "10.2", .npos = 3,
 	  .pos = { POS_01_1 } },
 	{ .name = "JSON array at the top is no form either",
@@ -354,8 +360,8 @@ static const struct form_case form_cases[] = {
 	  .field = { "Erika Musterfrau", "requester2@exempla.test",
 	    "04331 202-118", "60 Bauamt", "6000", "BA-101", "2026-12-04",
 	    "Bitte klingeln" }, .oe_code = "60", .npos = 2,
-	  .pos = { { "1", "410010", "Textmarker gelb", "4", "St\xc3\xbc" "ck", "" },
-	    { "2.", "", "Ergonomische Maus: vertikal", "1", "St\xc3\xbc" "ck",
+	  .pos = { { "1", "410010", "Textmarker gelb", "4", STK, "" },
+	    { "2.", "", "Ergonomische Maus: vertikal", "1", STK,
 	      "39,90" } } },
 	{ .name = "custom profile: \"Artikel 1: 100234 x 5\" lines",
 	  .profile = "form-profile-artikel.ini",
@@ -363,7 +369,7 @@ static const struct form_case form_cases[] = {
 	  .field = { "Max Mustermann", NULL, NULL, "10.2 Personalamt", "1020",
 	    "RH-214" }, .oe_code = "10.2", .npos = 2,
 	  .pos = { { "1", "100234", "", "5", "", "" },
-	    { "2", "200511", "", "10", "St\xc3\xbc" "ck", "" } } },
+	    { "2", "200511", "", "10", STK, "" } } },
 	{ .name = "the same text with the default profile has no positions",
 	  .plain = "file:form-artikel.txt", .source = "text",
 	  .field = { "Max Mustermann", NULL, NULL, "10.2 Personalamt", "1020" },
@@ -623,7 +629,8 @@ test_form_catastrophic_pattern(void **state)
 	t0 = now_seconds();
 	assert_int_equal(form_parse(p, &in, &f, &err), 0);
 	if (now_seconds() - t0 > 10.0)
-		fail_msg("50 catastrophic lines took %.1f s", now_seconds() - t0);
+		fail_msg("50 catastrophic lines took %.1f s",
+		    now_seconds() - t0);
 	/* The start line never matched, so the row is no position. */
 	assert_int_equal(f->npositions, 0);
 	assert_string_equal(f->field[FF_BESTELLER], "Max Mustermann");
@@ -736,7 +743,8 @@ ini_pairs(const char *text)
 		    str_trim(eq + 1));
 	}
 	for (size_t i = 1; i < n; i++)
-		for (size_t k = i; k > 0 && strcmp(pair[k - 1], pair[k]) > 0; k--) {
+		for (size_t k = i; k > 0 && strcmp(pair[k - 1], pair[k]) > 0;
+		    k--) {
 			char *t = pair[k];
 
 			pair[k] = pair[k - 1];
@@ -811,7 +819,8 @@ test_form_field_key(void **state)
 
 	(void)state;
 	for (int i = 0; i < FF_COUNT; i++)
-		assert_string_equal(form_field_key((enum form_field)i), keys[i]);
+		assert_string_equal(form_field_key((enum form_field)i),
+		    keys[i]);
 	assert_null(form_field_key(FF_COUNT));
 }
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 #
 # Helpers for the bash integration tests: send mail into the private mail
 # stack (contrib/mailstack.sh) over SMTP, look at mailboxes over IMAP, wait
@@ -27,6 +28,7 @@ SO_MAIL_PASSWORD=${SO_MAIL_PASSWORD:-secret}
 SO_MAIL_HOST=${SO_MAIL_HOST:-127.0.0.1}
 
 SO_REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck disable=SC2034 # for the test scripts
 SO_MAILSTACK=$SO_REPO_ROOT/contrib/mailstack.sh
 
 SO_PASSED=${SO_PASSED:-0}
@@ -41,7 +43,7 @@ so__err() {
 # "&" + base64(UTF-16BE) with "," for "/" + "-".
 so__mutf7() {
 	local LC_ALL=C
-	local s=$1 out= run= c i b64
+	local s=$1 out='' run='' c i b64
 
 	for ((i = 0; i <= ${#s}; i++)); do
 		c=${s:i:1}
@@ -50,7 +52,7 @@ so__mutf7() {
 			continue
 		fi
 		if [ -n "$run" ]; then
-			if ! b64=$(printf '%s' "$run" | iconv -f UTF-8 -t UTF-16BE | base64 -w 0); then
+			if ! b64=$(set -o pipefail; printf '%s' "$run" | iconv -f UTF-8 -t UTF-16BE 2>/dev/null | base64 -w 0); then
 				so__err "so_imap: folder name '$s' is not valid UTF-8"
 				return 1
 			fi
@@ -79,7 +81,7 @@ so__imap_quote() {
 # mailbox part of an imap:// URL.
 so__urlencode() {
 	local LC_ALL=C
-	local s=$1 out= c i
+	local s=$1 out='' c i
 
 	for ((i = 0; i < ${#s}; i++)); do
 		c=${s:i:1}
@@ -127,10 +129,11 @@ so__eml_from() {
 }
 
 # so_send_eml FILE [RCPT] [FROM]
-# Send FILE as is through the private Postfix.  RCPT may be a comma
-# separated list (default bestellung@exempla.test).  FROM defaults to the
-# address in the file's From header; an explicit "" sends a null sender <>,
-# as bounces and auto-replies have.
+# Send FILE through the private Postfix, as is but for line ends (CRLF on
+# the wire, as SMTP wants).  RCPT may be a comma separated list (default
+# bestellung@exempla.test).  FROM defaults to the address in the file's From
+# header; an explicit "" sends a null sender <>, as bounces and auto-replies
+# have.
 so_send_eml() {
 	local file=${1:-} rcpts=${2:-bestellung@exempla.test} from r rc
 	local -a args=() list=()
@@ -162,9 +165,13 @@ so_send_eml() {
 		return 1
 	fi
 
+	# SMTP wants CRLF, and curl dot-stuffs only after CRLF: a bare-LF file
+	# with a line holding just "." would end the message there.  The
+	# EHLO name is the URL path; without one curl sends the file name.
 	rc=0
-	curl -sS --max-time 30 "smtp://$SO_MAIL_HOST:$SO_SMTP_PORT/so-integration-test" \
-		--mail-from "$from" "${args[@]}" --upload-file "$file" || rc=$?
+	LC_ALL=C awk '{ sub(/\r$/, ""); printf "%s\r\n", $0 }' "$file" |
+		curl -sS --max-time 30 "smtp://$SO_MAIL_HOST:$SO_SMTP_PORT/so-integration-test" \
+		--mail-from "$from" "${args[@]}" --upload-file - || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		so__err "so_send_eml: sending $file from <$from> to $rcpts via smtp://$SO_MAIL_HOST:$SO_SMTP_PORT failed (curl exit $rc)"
 		return 1
@@ -262,7 +269,7 @@ so_imap_fetch_all() {
 	fi
 
 	if [ -n "$unseen" ]; then
-		set=$(printf '%s\n' $unseen | paste -sd, -)
+		set=$(paste -sd, - <<<"$unseen")
 		rc=0
 		out=$(so__imap_curl "$user" "$url" -X "UID STORE $set -FLAGS.SILENT (\\Seen)" 2>&1) || rc=$?
 		if [ "$rc" -ne 0 ]; then
@@ -270,15 +277,19 @@ so_imap_fetch_all() {
 			return 1
 		fi
 	fi
-	printf '%s\n' $uids | wc -l
+	grep -c . <<<"$uids"
 }
 
 # so_wait_count USER FOLDER N [SECONDS]
 # Wait until FOLDER holds at least N messages; delivery through Postfix is
 # asynchronous.  Fails after SECONDS (default 20) with the count it saw.
 so_wait_count() {
-	local user=${1-} folder=${2-} want=${3-} secs=${4:-20} n=0 deadline
+	local user=${1-} folder=${2-} want=${3-} secs=${4:-20} n=0 deadline out err=''
 
+	if [ -z "$user" ] || [ -z "$folder" ]; then
+		so__err "usage: so_wait_count USER FOLDER N [SECONDS]"
+		return 2
+	fi
 	case $want$secs in
 	''|*[!0-9]*)
 		so__err "usage: so_wait_count USER FOLDER N [SECONDS] (N and SECONDS are numbers)"
@@ -287,12 +298,19 @@ so_wait_count() {
 
 	deadline=$((SECONDS + secs))
 	while :; do
-		n=$(so_imap_count "$user" "$folder") || n=
+		# Report only the last error, not one every quarter second.
+		if out=$(so_imap_count "$user" "$folder" 2>&1); then
+			n=$out
+		else
+			n=
+			err=$out
+		fi
 		if [ -n "$n" ] && [ "$n" -ge "$want" ]; then
 			return 0
 		fi
 		if [ "$SECONDS" -ge "$deadline" ]; then
 			so__err "so_wait_count: $user $folder has ${n:-unknown} messages after $secs s, expected at least $want"
+			[ -z "$err" ] || so__err "so_wait_count: last error: $err"
 			return 1
 		fi
 		sleep 0.25
@@ -358,11 +376,13 @@ so_assert_eq() {
 
 # True if FILE contains STRING literally.  grep -F handles binary files;
 # a STRING with a newline would be several patterns to grep, so compare
-# whole contents in that case.
+# whole contents in that case, with CR dropped from both: mail fetched over
+# IMAP has CRLF line ends, the test script has LF.
 so__file_has() {
 	local file=$1 s=$2 content
 	if [[ $s == *$'\n'* ]]; then
-		content=$(<"$file")
+		content=$(tr -d '\r' <"$file")
+		s=${s//$'\r'/}
 		[[ $content == *"$s"* ]]
 	else
 		grep -qF -e "$s" -- "$file"
