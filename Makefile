@@ -3,7 +3,8 @@
 #
 #   make            build ./socialorder
 #   make check      unit tests, the same under ASan+UBSan, integration tests
-#   make check-unit / check-asan / check-integration   the parts of it
+#                   with the normal and with the sanitizer build
+#   make check-unit / check-asan / check-integration / check-integration-asan
 #   make demo       the embedded default: private mail stack, demo data, one poll
 #   make deps       install the Debian packages needed (apt-get; idempotent)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -15,7 +16,7 @@ SYSCONFDIR ?= /etc
 DESTDIR    ?=
 
 CC      ?= cc
-PKGS    := libetpan libcurl sqlite3 libpcre2-8 nettle
+PKGS    := libetpan libcurl sqlite3 libpcre2-8 nettle gnutls
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
 # CFLAGS may be overridden on the command line (the sanitizer build does);
@@ -35,7 +36,8 @@ TESTS   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all check check-unit check-asan check-integration demo deps install clean bench
+.PHONY: all check check-unit check-asan check-integration check-integration-asan \
+	demo deps install clean
 all: socialorder
 
 socialorder: $(BUILD)/socialorder
@@ -73,11 +75,21 @@ check-asan:
 check-integration: socialorder
 	tests/integration/run.sh ./socialorder
 
+# The integration suite once more with the sanitizer build of the daemon.
+check-integration-asan:
+	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" build-asan/socialorder
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(CURDIR)/build-asan/asan \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    tests/integration/run.sh build-asan/socialorder
+	@if ls build-asan/asan.* >/dev/null 2>&1; then cat build-asan/asan.*; \
+	    echo "sanitizer reports above"; exit 1; fi
+
 # deps first, then a new make: pkg-config flags are read after the install.
 check: deps
 	$(MAKE) check-unit
 	$(MAKE) check-asan
 	$(MAKE) check-integration
+	$(MAKE) check-integration-asan
 
 demo: deps
 	$(MAKE) socialorder

@@ -8,11 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "util.h"
 
-enum key_type { K_STR, K_INT, K_BOOL, K_MONEY, K_SIZE, K_SECRET_FILE, K_DOMAINS };
+enum key_type { K_STR, K_PATH, K_INT, K_BOOL, K_MONEY, K_SIZE, K_SECRET_FILE, K_DOMAINS };
 
 struct key_def {
 	const char *section;
@@ -27,17 +28,18 @@ struct key_def {
 #define O(f) offsetof(struct config, f)
 
 static const struct key_def keys[] = {
-	{ "general", "database", K_STR, O(database), "/var/lib/socialorder/socialorder.db", 0, 0, 0 },
-	{ "general", "templates", K_STR, O(templates), SO_DATADIR "/templates", 0, 0, 0 },
+	{ "general", "database", K_PATH, O(database), "/var/lib/socialorder/socialorder.db", 0, 0, 0 },
+	{ "general", "templates", K_PATH, O(templates), SO_DATADIR "/templates", 0, 0, 0 },
 	{ "general", "language", K_STR, O(language), "de", 0, 0, 0 },
 	{ "general", "case_prefix", K_STR, O(case_prefix), "SO", 0, 0, 0 },
-	{ "general", "form_profile", K_STR, O(form_profile), NULL, 0, 0, 0 },
+	{ "general", "form_profile", K_PATH, O(form_profile), NULL, 0, 0, 0 },
 	{ "general", "org_domains", K_DOMAINS, O(org_domains), NULL, 0, 0, 0 },
 	{ "general", "log_level", K_STR, O(log_level), "info", 0, 0, 0 },
 	{ "imap", "url", K_STR, O(imap_url), NULL, 1, 0, 0 },
 	{ "imap", "user", K_STR, O(imap_user), NULL, 1, 0, 0 },
 	{ "imap", "password", K_STR, O(imap_password), NULL, 0, 0, 0 },
 	{ "imap", "password_file", K_SECRET_FILE, O(imap_password), NULL, 0, 0, 0 },
+	{ "imap", "ca_file", K_PATH, O(imap_ca_file), NULL, 0, 0, 0 },
 	{ "imap", "processed_folder", K_STR, O(processed_folder), "Verarbeitet", 0, 0, 0 },
 	{ "imap", "failed_folder", K_STR, O(failed_folder), "Fehlgeschlagen", 0, 0, 0 },
 	{ "imap", "poll_interval", K_INT, O(poll_interval), "60", 0, 1, 86400 },
@@ -108,6 +110,31 @@ parse_domains(const char *v)
 	return d;
 }
 
+/* A relative path is taken relative to the configuration file's directory. */
+static char *
+resolve_path(const struct config *cfg, const char *v)
+{
+	const char *slash;
+
+	if (v[0] == '/' || cfg->path == NULL)
+		return xstrdup(v);
+	slash = strrchr(cfg->path, '/');
+	if (slash == NULL) {
+		char cwd[4096];
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			return xstrdup(v);
+		return xasprintf("%s/%s", cwd, v);
+	}
+	if (cfg->path[0] != '/') {
+		char cwd[4096];
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			return xstrdup(v);
+		return xasprintf("%s/%.*s/%s", cwd, (int)(slash - cfg->path),
+		    cfg->path, v);
+	}
+	return xasprintf("%.*s/%s", (int)(slash - cfg->path), cfg->path, v);
+}
+
 static int
 set_value(struct config *cfg, const struct key_def *k, const char *v,
     const char *where, const char **error_r)
@@ -117,7 +144,14 @@ set_value(struct config *cfg, const struct key_def *k, const char *v,
 	long l;
 	int64_t cents;
 
+	if (*v == '\0' && (k->required || k->def))
+		return fail(error_r, "%s: must not be empty", where);
 	switch (k->type) {
+	case K_PATH:
+		free(*(char **)field);
+		*(char **)field = *v ? (strcmp(where, "default") == 0 ?
+		    xstrdup(v) : resolve_path(cfg, v)) : NULL;
+		return 0;
 	case K_STR:
 		free(*(char **)field);
 		*(char **)field = *v ? xstrdup(v) : NULL;
@@ -127,7 +161,11 @@ set_value(struct config *cfg, const struct key_def *k, const char *v,
 		size_t len;
 		const char *err;
 
-		if (file_read(v, 4096, &data, &len, &err) == -1)
+		char *path = resolve_path(cfg, v);
+		int r = file_read(path, 4096, &data, &len, &err);
+
+		free(path);
+		if (r == -1)
 			return fail(error_r, "%s: %s", where, err);
 		data[strcspn(data, "\r\n")] = '\0';
 		free(*(char **)field);
@@ -362,7 +400,8 @@ config_free(struct config *cfg)
 		return;
 	for (size_t i = 0; i < SO_NELEM(keys); i++) {
 		void *field = (char *)cfg + keys[i].offset;
-		if (keys[i].type == K_STR || keys[i].type == K_SECRET_FILE) {
+		if (keys[i].type == K_STR || keys[i].type == K_PATH ||
+		    keys[i].type == K_SECRET_FILE) {
 			free(*(char **)field);
 			*(char **)field = NULL;
 		} else if (keys[i].type == K_DOMAINS) {

@@ -8,6 +8,10 @@
  * message that names file, line and key.  A value may carry a trailing
  * comment introduced by white space and ';' or '#'.  Secrets may come from a
  * file (password_file), read at load time; the file's first line is used.
+ * A key that is required or has a default cannot be set empty.  Relative
+ * paths (database, templates, form_profile, ca_file, password_file) are
+ * taken relative to the directory of the configuration file, so they still
+ * hold after the daemon changes its working directory.
  *
  * All strings belong to the struct config; config_free() releases them.
  */
@@ -32,6 +36,7 @@ struct config {
 	char *imap_url;
 	char *imap_user;
 	char *imap_password;
+	char *imap_ca_file;     /* PEM trust anchors for imaps://, NULL = system store */
 	char *processed_folder;
 	char *failed_folder;
 	int poll_interval;      /* seconds, fallback when IDLE is unavailable */

@@ -3,6 +3,8 @@
  * imapc - IMAP client operations over libetpan's mailimap.  See imapc.h.
  */
 #include <errno.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -100,6 +102,76 @@ imapc_parse_url(const char *url, int *tls_r, char **host_r, uint16_t *port_r,
 	return 0;
 }
 
+static void
+tls_sni(struct mailstream_ssl_context *ctx, void *data)
+{
+	mailstream_ssl_set_server_name(ctx, data);
+}
+
+/*
+ * libetpan's TLS connect checks nothing: verify the peer's chain against
+ * the trust store and its name against host ourselves, before LOGIN.
+ */
+static int
+tls_verify(struct imapc *c, const char *host)
+{
+	carray *chain = mailstream_get_certificate_chain(c->imap->imap_stream);
+	gnutls_x509_trust_list_t tl = NULL;
+	gnutls_x509_crt_t crts[16];
+	unsigned ncrt = 0, status = 0;
+	gnutls_typed_vdata_st vdata = { GNUTLS_DT_DNS_HOSTNAME,
+	    (unsigned char *)(uintptr_t)host, 0 };
+	gnutls_datum_t out = { NULL, 0 };
+	int rc = -1, r;
+
+	if (chain == NULL || carray_count(chain) == 0) {
+		log_error("imap tls: server sent no certificate");
+		goto out;
+	}
+	for (unsigned i = 0; i < carray_count(chain) && ncrt < SO_NELEM(crts); i++) {
+		MMAPString *der = carray_get(chain, i);
+		gnutls_datum_t d = { (unsigned char *)der->str, (unsigned)der->len };
+
+		gnutls_x509_crt_init(&crts[ncrt]);
+		if (gnutls_x509_crt_import(crts[ncrt], &d, GNUTLS_X509_FMT_DER) < 0) {
+			gnutls_x509_crt_deinit(crts[ncrt]);
+			log_error("imap tls: certificate %u cannot be read", i);
+			goto out;
+		}
+		ncrt++;
+	}
+	gnutls_x509_trust_list_init(&tl, 0);
+	r = c->cfg->imap_ca_file ?
+	    gnutls_x509_trust_list_add_trust_file(tl, c->cfg->imap_ca_file, NULL,
+	    GNUTLS_X509_FMT_PEM, 0, 0) :
+	    gnutls_x509_trust_list_add_system_trust(tl, 0, 0);
+	if (r <= 0) {
+		log_error("imap tls: no trusted certificates loaded from %s",
+		    c->cfg->imap_ca_file ? c->cfg->imap_ca_file : "the system store");
+		goto out;
+	}
+	r = gnutls_x509_trust_list_verify_crt2(tl, crts, ncrt, &vdata, 1, 0,
+	    &status, NULL);
+	if (r < 0 || status != 0) {
+		if (r >= 0)
+			gnutls_certificate_verification_status_print(status,
+			    GNUTLS_CRT_X509, &out, 0);
+		log_error("imap tls: certificate of %s not trusted: %s", host,
+		    r < 0 ? gnutls_strerror(r) : (char *)out.data);
+		gnutls_free(out.data);
+		goto out;
+	}
+	rc = 0;
+out:
+	for (unsigned i = 0; i < ncrt; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+	if (tl)
+		gnutls_x509_trust_list_deinit(tl, 1);
+	if (chain)
+		mailstream_certificate_chain_free(chain);
+	return rc;
+}
+
 static int
 ensure_folder(struct imapc *c, const char *folder)
 {
@@ -138,12 +210,14 @@ imapc_open(const struct config *cfg, struct imapc **c_r)
 	}
 	c->imap = mailimap_new(0, NULL);
 	mailimap_set_timeout(c->imap, cfg->imap_timeout);
-	r = tls ? mailimap_ssl_connect(c->imap, host, port) :
-	    mailimap_socket_connect(c->imap, host, port);
+	r = tls ? mailimap_ssl_connect_with_callback(c->imap, host, port,
+	    tls_sni, host) : mailimap_socket_connect(c->imap, host, port);
 	if (!ok(r)) {
 		log_error("imap connect to %s:%u failed: error %d", host, port, r);
 		goto fail;
 	}
+	if (tls && tls_verify(c, host) == -1)
+		goto fail;
 	r = mailimap_login(c->imap, cfg->imap_user, cfg->imap_password);
 	if (!ok(r)) {
 		fail(c, "LOGIN", r);
@@ -167,6 +241,12 @@ imapc_open(const struct config *cfg, struct imapc **c_r)
 	}
 	c->uidvalidity = c->imap->imap_selection_info ?
 	    c->imap->imap_selection_info->sel_uidvalidity : 0;
+	if (c->uidvalidity == 0) {
+		/* Without it UIDs mean nothing and the ledger cannot work. */
+		log_error("imap server sent no UIDVALIDITY for %s; refusing to "
+		    "process", c->mailbox);
+		goto fail;
+	}
 	log_debug("imap connected %s:%u mailbox=%s uidvalidity=%u move=%d "
 	    "uidplus=%d", host, port, c->mailbox, c->uidvalidity, c->has_move,
 	    c->has_uidplus);
@@ -227,8 +307,8 @@ list_cb(struct mailimap_msg_att_static *s, void *vctx)
 
 	if (s->att_type == MAILIMAP_MSG_ATT_UID) {
 		lc->msgs = xreallocarray(lc->msgs, lc->n + 1, sizeof(*lc->msgs));
+		memset(&lc->msgs[lc->n], 0, sizeof(lc->msgs[0]));
 		lc->msgs[lc->n].uid = s->att_data.att_uid;
-		lc->msgs[lc->n].size = 0;
 		lc->n++;
 	} else if (s->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE && lc->n > 0)
 		lc->msgs[lc->n - 1].size = s->att_data.att_rfc822_size;
@@ -242,34 +322,81 @@ cmp_uid(const void *a, const void *b)
 	return x->uid < y->uid ? -1 : x->uid > y->uid;
 }
 
+/* Mark messages that carry \Deleted (FLAGS are dynamic attributes). */
+static void
+mark_deleted(clist *result, struct list_ctx *lc)
+{
+	for (clistiter *it = clist_begin(result); it; it = clist_next(it)) {
+		struct mailimap_msg_att *ma = clist_content(it);
+		uint32_t uid = 0;
+		int del = 0;
+
+		for (clistiter *j = clist_begin(ma->att_list); j; j = clist_next(j)) {
+			struct mailimap_msg_att_item *item = clist_content(j);
+
+			if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
+			    item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_UID)
+				uid = item->att_data.att_static->att_data.att_uid;
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_DYNAMIC ||
+			    item->att_data.att_dyn->att_list == NULL)
+				continue;
+			for (clistiter *k = clist_begin(item->att_data.att_dyn->att_list);
+			    k; k = clist_next(k)) {
+				struct mailimap_flag_fetch *ff = clist_content(k);
+				if (ff->fl_type == MAILIMAP_FLAG_FETCH_OTHER &&
+				    ff->fl_flag->fl_type == MAILIMAP_FLAG_DELETED)
+					del = 1;
+			}
+		}
+		for (size_t i = 0; del && i < lc->n; i++)
+			if (lc->msgs[i].uid == uid)
+				lc->msgs[i].deleted = 1;
+	}
+}
+
 int
 imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r)
 {
+	struct mailimap_search_key *key;
 	struct mailimap_fetch_type *ft;
 	struct mailimap_set *set;
 	struct list_ctx lc = { NULL, 0 };
-	clist *result = NULL;
+	clist *uids = NULL, *result = NULL;
+	uint32_t lo = UINT32_MAX, hi = 0;
 	int r;
 
 	*msgs_r = NULL;
 	*n_r = 0;
-	r = mailimap_noop(c->imap);
+	/*
+	 * Ask for the UIDs instead of trusting the EXISTS count: an EXISTS
+	 * that arrives while IDLE starts can be lost inside libetpan.
+	 */
+	key = mailimap_search_key_new_all();
+	r = mailimap_uid_search(c->imap, NULL, key, &uids);
+	mailimap_search_key_free(key);
 	if (!ok(r))
-		return fail(c, "NOOP", r);
-	if (c->imap->imap_selection_info == NULL ||
-	    c->imap->imap_selection_info->sel_exists == 0)
+		return fail(c, "UID SEARCH ALL", r);
+	for (clistiter *it = clist_begin(uids); it; it = clist_next(it)) {
+		uint32_t u = *(uint32_t *)clist_content(it);
+		lo = u < lo ? u : lo;
+		hi = u > hi ? u : hi;
+	}
+	mailimap_search_result_free(uids);
+	if (hi == 0)
 		return 0;
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_rfc822_size());
-	set = mailimap_set_new_interval(1, 0);
-	r = mailimap_fetch(c->imap, set, ft, &result);
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_flags());
+	set = mailimap_set_new_interval(lo, hi);
+	r = mailimap_uid_fetch(c->imap, set, ft, &result);
 	mailimap_set_free(set);
 	mailimap_fetch_type_free(ft);
 	if (!ok(r))
-		return fail(c, "FETCH UID RFC822.SIZE", r);
+		return fail(c, "UID FETCH UID RFC822.SIZE FLAGS", r);
 	walk_fetch(result, list_cb, &lc);
+	mark_deleted(result, &lc);
 	mailimap_fetch_list_free(result);
 	qsort(lc.msgs, lc.n, sizeof(*lc.msgs), cmp_uid);
 	*msgs_r = lc.msgs;
@@ -330,6 +457,15 @@ imapc_fetch(struct imapc *c, uint32_t uid, int header_only, char **data_r,
 	return 0;
 }
 
+/* A NO/BAD answer leaves the connection usable; a stream error does not. */
+static int
+move_failed(struct imapc *c, int r)
+{
+	fail(c, "UID MOVE/COPY", r);
+	return r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_CONNECTION_REFUSED ?
+	    -1 : -2;
+}
+
 int
 imapc_move(struct imapc *c, uint32_t uid, const char *folder)
 {
@@ -339,7 +475,7 @@ imapc_move(struct imapc *c, uint32_t uid, const char *folder)
 	if (c->has_move) {
 		r = mailimap_uid_move(c->imap, set, folder);
 		mailimap_set_free(set);
-		return ok(r) ? 0 : fail(c, "UID MOVE", r);
+		return ok(r) ? 0 : move_failed(c, r);
 	}
 	r = mailimap_uid_copy(c->imap, set, folder);
 	if (ok(r)) {
@@ -356,18 +492,27 @@ imapc_move(struct imapc *c, uint32_t uid, const char *folder)
 			r = mailimap_uid_expunge(c->imap, set);
 	}
 	mailimap_set_free(set);
-	return ok(r) ? 0 : fail(c, "UID COPY/STORE/EXPUNGE", r);
+	return ok(r) ? 0 : move_failed(c, r);
+}
+
+void
+imapc_sleep(int seconds, volatile sig_atomic_t *stop, const sigset_t *waitmask)
+{
+	for (int i = 0; i < seconds && !*stop; i++) {
+		struct timespec ts = { 1, 0 };
+		ppoll(NULL, 0, &ts, waitmask);
+	}
 }
 
 int
-imapc_wait(struct imapc *c, int timeout, volatile sig_atomic_t *stop)
+imapc_wait(struct imapc *c, int timeout, volatile sig_atomic_t *stop,
+    const sigset_t *waitmask)
 {
 	struct pollfd pfd;
 	int r, n;
 
 	if (!c->cfg->idle || !mailimap_has_idle(c->imap)) {
-		for (int i = 0; i < timeout && !*stop; i++)
-			sleep(1);
+		imapc_sleep(timeout, stop, waitmask);
 		return 0;
 	}
 	r = mailimap_idle(c->imap);
@@ -377,7 +522,9 @@ imapc_wait(struct imapc *c, int timeout, volatile sig_atomic_t *stop)
 	pfd.events = POLLIN;
 	/* Wake every second to notice a stop request promptly. */
 	for (int i = 0; i < timeout && !*stop; i++) {
-		n = poll(&pfd, 1, 1000);
+		struct timespec ts = { 1, 0 };
+
+		n = ppoll(&pfd, 1, &ts, waitmask);
 		if (n > 0)
 			break;
 		if (n < 0 && errno != EINTR) {

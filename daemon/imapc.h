@@ -7,6 +7,10 @@
  * by imapc_move() (MOVE, or COPY + \Deleted + UID EXPUNGE of that one UID
  * where the server lacks MOVE), never by a plain EXPUNGE.
  *
+ * imaps:// connections verify the server certificate against the system
+ * trust store (or [imap] ca_file) and the host name, and send SNI; a
+ * certificate that does not verify ends the connection.
+ *
  * All functions return -1 on a protocol or connection error, after which
  * the connection is unusable and must be closed; the message is logged.
  */
@@ -24,6 +28,7 @@ struct imapc;
 struct imapc_msg {
 	uint32_t uid;
 	uint32_t size;          /* RFC822.SIZE */
+	int deleted;            /* has \Deleted (left by a COPY fallback) */
 };
 
 /* Connect, log in, create the processed and failed folders if missing, select the inbox. */
@@ -39,16 +44,27 @@ int imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r);
 int imapc_fetch(struct imapc *c, uint32_t uid, int header_only, char **data_r,
     size_t *len_r);
 
-/* Move one message from the inbox to folder. */
+/*
+ * Move one message from the inbox to folder.  -1 on a connection error;
+ * -2 when the server refused (NO/BAD: quota, missing folder), after which
+ * the connection is still usable.
+ */
 int imapc_move(struct imapc *c, uint32_t uid, const char *folder);
 
 /*
  * Wait for new mail: IMAP IDLE if the server has it and [imap] idle is on,
  * else sleep.  Returns after timeout seconds, when the server reports a
- * change, or when *stop becomes non-zero (signals interrupt the wait).
- * 0 on a normal return, -1 on a connection error.
+ * change, or when *stop becomes non-zero.  Signals are delivered only
+ * during the wait: it runs with waitmask (the caller blocks them otherwise,
+ * so that no IMAP read is ever interrupted).  0 on a normal return, -1 on a
+ * connection error.
  */
-int imapc_wait(struct imapc *c, int timeout, volatile sig_atomic_t *stop);
+int imapc_wait(struct imapc *c, int timeout, volatile sig_atomic_t *stop,
+    const sigset_t *waitmask);
+
+/* Sleep up to seconds, interruptible by signals unblocked in waitmask. */
+void imapc_sleep(int seconds, volatile sig_atomic_t *stop,
+    const sigset_t *waitmask);
 
 /* Parse an imap[s]://host[:port][/mailbox] URL.  -1 if malformed.  Caller frees host and mailbox. */
 int imapc_parse_url(const char *url, int *tls_r, char **host_r, uint16_t *port_r,

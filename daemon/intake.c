@@ -4,7 +4,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "imapc.h"
 #include "intake.h"
@@ -17,6 +16,53 @@ volatile sig_atomic_t intake_stop;
 volatile sig_atomic_t intake_reload;
 volatile sig_atomic_t intake_wake;
 
+/* The signal mask to wait with: ours unblocked. */
+static sigset_t waitmask;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		intake_reload = 1;
+	else
+		intake_stop = 1;
+	intake_wake = 1;
+}
+
+void
+intake_signals_init(void)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGHUP);
+}
+
+int
+intake_should_stop(void)
+{
+	sigset_t blocked;
+
+	/* Unblocking delivers whatever is pending; then block again. */
+	sigprocmask(SIG_SETMASK, &waitmask, &blocked);
+	sigprocmask(SIG_SETMASK, &blocked, NULL);
+	return intake_stop;
+}
+
 /* Process every message in the inbox of an open connection. */
 static int
 process_inbox(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
@@ -28,12 +74,16 @@ process_inbox(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 
 	if (imapc_list(ic, &msgs, &n) == -1)
 		return -1;
-	for (size_t i = 0; i < n && !intake_stop; i++) {
+	for (size_t i = 0; i < n && !intake_should_stop(); i++) {
 		struct wf_result res;
 		char *data = NULL;
 		size_t len = 0;
 		int too_large = (int64_t)msgs[i].size > wf->cfg->max_message_size;
+		int r;
 
+		/* Left behind by a COPY fallback without UIDPLUS: already filed. */
+		if (msgs[i].deleted)
+			continue;
 		stats->seen++;
 		if (imapc_fetch(ic, msgs[i].uid, too_large, &data, &len) == -1) {
 			rc = -1;
@@ -45,17 +95,30 @@ process_inbox(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 		}
 		if (workflow_process(wf, uidvalidity, msgs[i].uid, data, len,
 		    too_large, &res) == -1) {
-			/* Nothing was written; leave it for the next cycle. */
-			log_error("intake uid=%u not processed (database or "
-			    "template error); will retry", msgs[i].uid);
+			/* Nothing was written; try again next cycle, give up
+			 * into the failed folder after a few attempts. */
 			stats->errors++;
+			r = workflow_failed_attempt(wf, uidvalidity, msgs[i].uid,
+			    data, len, "Verarbeitung fehlgeschlagen (Datenbank- "
+			    "oder Vorlagenfehler, siehe Log)", INTAKE_MAX_ATTEMPTS, &res);
 			free(data);
-			continue;
-		}
-		free(data);
+			if (r != 1) {
+				log_error("intake uid=%u not processed; will retry",
+				    msgs[i].uid);
+				continue;
+			}
+		} else
+			free(data);
 		if (strcmp(res.outcome, "case") == 0)
 			stats->cases++;
-		if (imapc_move(ic, msgs[i].uid, res.folder) == -1) {
+		r = imapc_move(ic, msgs[i].uid, res.folder);
+		if (r == -2) {
+			/* Refused (quota, folder): the decision is stored; the
+			 * next cycle moves it.  Other mail goes on. */
+			stats->errors++;
+			continue;
+		}
+		if (r == -1) {
 			rc = -1;
 			break;
 		}
@@ -73,7 +136,7 @@ flush(struct store *st, const struct config *cfg, struct intake_stats *stats,
 {
 	struct sender_stats ss;
 
-	if (sender_flush(st, cfg, &ss) == -1)
+	if (sender_flush(st, cfg, &ss, intake_should_stop) == -1)
 		*rc = -1;
 	stats->sent += ss.sent;
 	stats->deferred += ss.deferred;
@@ -113,8 +176,8 @@ intake_daemon(struct store *st, const struct config **cfg,
 	struct imapc *ic = NULL;
 	int delay = 1;
 
-	while (!intake_stop) {
-		struct workflow wf = { st, *cfg, *profile, { 0 } };
+	while (!intake_should_stop()) {
+		struct workflow wf = { 0 };
 		struct intake_stats stats = { 0 };
 		int rc = 0;
 
@@ -125,6 +188,10 @@ intake_daemon(struct store *st, const struct config **cfg,
 			if (reload(ctx, cfg, profile) == 0)
 				log_info("configuration reloaded");
 		}
+		/* Only now: a reload may have replaced *cfg and *profile. */
+		wf.st = st;
+		wf.cfg = *cfg;
+		wf.profile = *profile;
 		mime_limits_default(&wf.limits);
 		wf.limits.max_size = (size_t)(*cfg)->max_message_size;
 		if (ic == NULL && imapc_open(*cfg, &ic) == -1)
@@ -140,19 +207,27 @@ intake_daemon(struct store *st, const struct config **cfg,
 			imapc_close(ic);
 			ic = NULL;
 			log_warn("cycle failed; retrying in %d s", delay);
-			for (int i = 0; i < delay && !intake_stop && !intake_reload; i++)
-				sleep(1);
+			intake_wake = intake_stop || intake_reload;
+			imapc_sleep(delay, &intake_wake, &waitmask);
+			delay = delay * 2 > (*cfg)->poll_interval ?
+			    (*cfg)->poll_interval : delay * 2;
+			continue;
+		}
+		intake_wake = intake_stop || intake_reload;
+		if (!intake_wake && imapc_wait(ic, (*cfg)->poll_interval,
+		    &intake_wake, &waitmask) == -1) {
+			/* A server that breaks IDLE gets the same backoff as
+			 * one that breaks anything else. */
+			imapc_close(ic);
+			ic = NULL;
+			log_warn("waiting for mail failed; reconnecting in %d s", delay);
+			intake_wake = intake_stop || intake_reload;
+			imapc_sleep(delay, &intake_wake, &waitmask);
 			delay = delay * 2 > (*cfg)->poll_interval ?
 			    (*cfg)->poll_interval : delay * 2;
 			continue;
 		}
 		delay = 1;
-		intake_wake = intake_stop || intake_reload;
-		if (!intake_wake &&
-		    imapc_wait(ic, (*cfg)->poll_interval, &intake_wake) == -1) {
-			imapc_close(ic);
-			ic = NULL;
-		}
 	}
 	imapc_close(ic);
 	log_info("daemon stopping");

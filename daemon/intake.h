@@ -8,7 +8,9 @@
  *
  * Order per message: ledger lookup -> fetch (BODY.PEEK) -> decide + commit
  * -> move.  A crash between commit and move leaves the message in the inbox
- * with a ledger row, so the next cycle only moves it.
+ * with a ledger row, so the next cycle only moves it.  A message whose
+ * processing fails (database or template error) is tried again next cycle
+ * and given up into the failed folder after INTAKE_MAX_ATTEMPTS tries.
  */
 #ifndef SO_INTAKE_H
 #define SO_INTAKE_H
@@ -19,10 +21,23 @@
 #include "form.h"
 #include "store.h"
 
+#define INTAKE_MAX_ATTEMPTS 3
+
 struct intake_stats {
 	unsigned seen, cases, moved, errors;
 	unsigned sent, deferred, failed;
 };
+
+/*
+ * Signals: intake_signals_init() installs handlers for SIGTERM, SIGINT
+ * (stop after the current mail) and SIGHUP (reload), and blocks them, so
+ * that no IMAP, SMTP or SQLite call is ever interrupted.  They are delivered
+ * while waiting and at the check points between two mails.
+ */
+void intake_signals_init(void);
+
+/* Let pending signals in; returns non-zero when a stop was requested. */
+int intake_should_stop(void);
 
 /* Set from signal handlers; checked between messages. */
 extern volatile sig_atomic_t intake_stop;

@@ -120,30 +120,6 @@ reload_cb(void *ctx, const struct config **cfg,
 	return 0;
 }
 
-static void
-on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		intake_reload = 1;
-	else
-		intake_stop = 1;
-	intake_wake = 1;
-}
-
-static void
-install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 static const char *
 fmt_time(int64_t t, char out[32])
 {
@@ -295,6 +271,16 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	if (!verbose)
 		log_set_level(level_of(a.cfg->log_level));
+	/*
+	 * Detach before opening the database: SQLite's locks belong to the
+	 * process, and a forked child would write a WAL that others no longer
+	 * see as in use.
+	 */
+	if (strcmp(cmd, "daemon") == 0 && argc == 1 && !foreground &&
+	    daemon(0, 0) == -1) {
+		log_error("daemon() failed");
+		goto out;
+	}
 	if (store_open(a.cfg->database, &a.st, &err) == -1) {
 		log_error("database: %s", err);
 		rc = 1;
@@ -305,17 +291,13 @@ main(int argc, char **argv)
 		rc = cmd_import(&a, argv[1]);
 	else if (strcmp(cmd, "poll") == 0 && argc == 1) {
 		struct intake_stats stats;
-		install_signals();
+		intake_signals_init();
 		rc = intake_poll(a.st, a.cfg, a.profile, &stats) == 0 ? 0 : 1;
 	} else if (strcmp(cmd, "daemon") == 0 && argc == 1) {
 		const struct config *c;
 		const struct form_profile *p;
 
-		if (!foreground && daemon(0, 0) == -1) {
-			log_error("daemon() failed");
-			goto out;
-		}
-		install_signals();
+		intake_signals_init();
 		log_info("daemon started config=%s", a.config_path);
 		/* reload_cb replaces a.cfg/a.profile; the loop reads them anew. */
 		c = a.cfg;

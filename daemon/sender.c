@@ -46,23 +46,25 @@ backoff(const struct config *cfg, int attempts)
 	return d > cfg->retry_max ? cfg->retry_max : d;
 }
 
-/* Connection-level failures: no point trying the next mail right now. */
+/*
+ * No point trying the next mail right now: the server did not answer at
+ * all, or refused our login.  (libcurl also reports a refused RCPT as a
+ * send error, but then there is an SMTP reply code.)
+ */
 static int
-unreachable(CURLcode rc)
+unreachable(CURLcode rc, long code)
 {
-	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-	    rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_SEND_ERROR ||
-	    rc == CURLE_RECV_ERROR || rc == CURLE_LOGIN_DENIED ||
-	    rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_GOT_NOTHING;
+	return code == 0 || rc == CURLE_LOGIN_DENIED;
 }
 
 int
 sender_flush(struct store *st, const struct config *cfg,
-    struct sender_stats *stats)
+    struct sender_stats *stats, int (*should_stop)(void))
 {
 	struct outbox_item *items = NULL;
 	size_t n = 0;
 	CURL *curl;
+	char errbuf[CURL_ERROR_SIZE];   /* registered with curl until cleanup */
 	int rc = 0, stop = 0;
 
 	memset(stats, 0, sizeof(*stats));
@@ -72,6 +74,7 @@ sender_flush(struct store *st, const struct config *cfg,
 		int64_t now = so_now();
 
 		if (outbox_due(st, now, 200, &items, &n) == -1) {
+			outbox_items_free(items, n);
 			rc = -1;
 			break;
 		}
@@ -80,13 +83,19 @@ sender_flush(struct store *st, const struct config *cfg,
 		for (size_t i = 0; i < n && !stop; i++) {
 			struct outbox_item *it = &items[i];
 			struct upload up = { it->raw, it->len, 0 };
-			struct curl_slist *rcpt = curl_slist_append(NULL, it->rcpt);
-			char errbuf[CURL_ERROR_SIZE] = "";
+			struct curl_slist *rcpt;
 			long code = 0;
 			CURLcode cc;
 			int attempts = it->attempts + 1;
-			char *lrcpt = str_log_safe(it->rcpt, 100);
+			char *lrcpt;
 
+			if (should_stop && should_stop()) {
+				stop = 1;
+				break;
+			}
+			rcpt = curl_slist_append(NULL, it->rcpt);
+			lrcpt = str_log_safe(it->rcpt, 100);
+			errbuf[0] = '\0';
 			curl_easy_reset(curl);
 			curl_easy_setopt(curl, CURLOPT_URL, cfg->smtp_url);
 			curl_easy_setopt(curl, CURLOPT_MAIL_FROM, cfg->smtp_from);
@@ -100,9 +109,10 @@ sender_flush(struct store *st, const struct config *cfg,
 			curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
 			    (long)cfg->smtp_timeout);
 			curl_easy_setopt(curl, CURLOPT_TIMEOUT,
-			    (long)cfg->smtp_timeout * 4);
+			    (long)cfg->smtp_timeout * 2);
 			curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-			curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+			curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)(cfg->smtp_user ?
+			    CURLUSESSL_ALL : CURLUSESSL_TRY));
 			if (cfg->smtp_user) {
 				curl_easy_setopt(curl, CURLOPT_USERNAME, cfg->smtp_user);
 				curl_easy_setopt(curl, CURLOPT_PASSWORD,
@@ -140,7 +150,7 @@ sender_flush(struct store *st, const struct config *cfg,
 					    "retry_in=%llds error=%s", (long long)it->id,
 					    lrcpt, attempts, (long long)(next - now), err);
 				}
-				if (unreachable(cc))
+				if (unreachable(cc, code))
 					stop = 1;
 				free(err);
 			}

@@ -7,7 +7,9 @@
  * is permanent: the mail is marked failed and logged.  Anything else is
  * retried with exponential backoff ([smtp] retry_base doubling up to
  * retry_max) until [smtp] max_attempts.  When the server cannot be reached
- * at all the flush stops for this cycle instead of trying every mail.
+ * at all (no SMTP reply) the flush stops for this cycle instead of trying
+ * every mail; a refused recipient only affects its own mail.  With SMTP
+ * AUTH configured, TLS is required (no password in clear text).
  * One connection is reused for all mails of a flush.
  */
 #ifndef SO_SENDER_H
@@ -23,8 +25,12 @@ struct sender_stats {
 /* Call once at start-up (curl_global_init). */
 void sender_init(void);
 
-/* 0 when the flush ran (some mails may have been deferred), -1 on a database error. */
+/*
+ * Send all due mails.  should_stop (may be NULL) is asked before each mail;
+ * a non-zero answer ends the flush (SIGTERM).  0 when the flush ran (some
+ * mails may have been deferred), -1 on a database error.
+ */
 int sender_flush(struct store *st, const struct config *cfg,
-    struct sender_stats *stats);
+    struct sender_stats *stats, int (*should_stop)(void));
 
 #endif

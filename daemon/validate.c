@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "mailout.h"
 #include "masterdata.h"
 #include "util.h"
 #include "validate.h"
@@ -60,7 +61,8 @@ validate_date(const char *s, char out[11])
 	if (y < 2000 || y > 2999 || m < 1 || m > 12 || d < 1 ||
 	    d > mdays[m - 1] + (m == 2 && leap(y)))
 		return -1;
-	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u,
+	    (unsigned)m % 100u, (unsigned)d % 100u);
 	return 0;
 }
 
@@ -98,7 +100,8 @@ add_reason(struct buf *b, const char *r)
 	buf_puts(b, r);
 }
 
-static void
+/* -1 on a database error, else 0 (problems go into p). */
+static int
 check_position(struct store *st, const struct config *cfg,
     const struct form_position *fp, size_t idx, struct vorgang *v,
     struct problems *p, struct buf *reasons)
@@ -135,10 +138,11 @@ check_position(struct store *st, const struct config *cfg,
 		int rc = masterdata_artikel(st, nr, &a);
 
 		if (rc != 1) {
-			problems_add(p, "%s: Artikelnummer \"%.*s\" ist nicht im "
-			    "Katalog.", label, QMAX, nr);
+			if (rc == 0)
+				problems_add(p, "%s: Artikelnummer \"%.*s\" ist "
+				    "nicht im Katalog.", label, QMAX, nr);
 			free(nr);
-			return;
+			return rc;
 		}
 		vp->artikelnr = nr;
 		vp->bezeichnung = xstrdup(a.bezeichnung);
@@ -175,6 +179,7 @@ check_position(struct store *st, const struct config *cfg,
 	}
 	vp->total_cents = vp->preis_cents * vp->menge;
 	v->npositions++;
+	return 0;
 }
 
 int
@@ -200,7 +205,8 @@ validate_form(struct store *st, const struct config *cfg,
 	if (val && *val) {
 		char *e = xstrdup(val);
 		str_lower(e);
-		if (strchr(e, '@') == NULL || strpbrk(e, " <>,;\"") != NULL) {
+		/* It must be an address we can answer: the confirmation goes there. */
+		if (!mailout_addr_ok(e)) {
 			problems_add(p, "E-Mail \"%.*s\" ist keine gültige "
 			    "Mail-Adresse.", QMAX, val);
 			free(e);
@@ -212,8 +218,13 @@ validate_form(struct store *st, const struct config *cfg,
 		} else
 			v->requester_email = e;
 	}
-	if (v->requester_email == NULL)
+	if (v->requester_email == NULL) {
+		if (!mailout_addr_ok(sender_addr))
+			problems_add(p, "Die Absenderadresse \"%.*s\" kann nicht "
+			    "beantwortet werden; bitte die E-Mail-Adresse im "
+			    "Formular angeben.", QMAX, sender_addr);
 		v->requester_email = xstrdup(sender_addr);
+	}
 	v->requester_name = xstrdup(f->field[FF_BESTELLER] &&
 	    *f->field[FF_BESTELLER] ? f->field[FF_BESTELLER] : sender_name);
 	v->telefon = xstrdup(f->field[FF_TELEFON]);
@@ -272,7 +283,9 @@ validate_form(struct store *st, const struct config *cfg,
 	else {
 		v->positions = xcalloc(f->npositions, sizeof(*v->positions));
 		for (size_t i = 0; i < f->npositions; i++)
-			check_position(st, cfg, &f->positions[i], i, v, p, &reasons);
+			if (check_position(st, cfg, &f->positions[i], i, v, p,
+			    &reasons) == -1)
+				goto dberr;
 	}
 
 	if (p->n > 0) {

@@ -11,6 +11,7 @@
 
 #include "casestore.h"
 #include "classify.h"
+#include "html.h"
 #include "ledger.h"
 #include "log.h"
 #include "mailout.h"
@@ -20,6 +21,23 @@
 #include "util.h"
 #include "validate.h"
 #include "workflow.h"
+
+static int
+failed_outcome(const char *outcome)
+{
+	return strcmp(outcome, "rejected") == 0 ||
+	    strcmp(outcome, "unreadable") == 0 ||
+	    strcmp(outcome, "foreign") == 0 || strcmp(outcome, "failed") == 0 ||
+	    strcmp(outcome, "duplicate-failed") == 0;
+}
+
+/* The folder for an outcome under the current configuration. */
+static void
+set_folder(struct wf_result *res, const struct config *cfg, const char *outcome)
+{
+	snprintf(res->folder, sizeof(res->folder), "%s", failed_outcome(outcome) ?
+	    cfg->failed_folder : cfg->processed_folder);
+}
 
 /* Everything one call of workflow_process works with. */
 struct mailctx {
@@ -312,7 +330,9 @@ intake_case(struct mailctx *c, struct vorgang *vg, struct wf_result *res)
 	rc = answer(c, "confirmation", v, 0, vg->id, vg->nr, vg->requester_email,
 	    vg->requester_name);
 	tvars_free(v);
-	if (rc == -1)
+	/* A case without its confirmation must not exist: validation vouched
+	 * for the address, so failing to compose is an internal error. */
+	if (rc != 1)
 		return -1;
 	snprintf(res->case_nr, sizeof(res->case_nr), "%s", vg->nr);
 	return 0;
@@ -465,7 +485,15 @@ decide(struct mailctx *c, const char *raw, size_t len, int too_large,
 		    err ? err : "unlesbar");
 		return 0;
 	}
-	kind = classify_mail(msg, &cctx, &cmd, &why);
+	if (msg->text_plain == NULL && msg->text_html != NULL) {
+		/* Commands may come as HTML-only mail: classify its text. */
+		struct mail_msg view = *msg;
+
+		view.text_plain = html_to_text(msg->text_html);
+		kind = classify_mail(&view, &cctx, &cmd, &why);
+		free(view.text_plain);
+	} else
+		kind = classify_mail(msg, &cctx, &cmd, &why);
 	if (kind == MAIL_MACHINE) {
 		res->outcome = "machine";
 		set_reason(c, "%s", why);
@@ -499,12 +527,6 @@ out:
 	return rc;
 }
 
-static int
-failed_outcome(const char *outcome)
-{
-	return strcmp(outcome, "rejected") == 0 ||
-	    strcmp(outcome, "unreadable") == 0 || strcmp(outcome, "foreign") == 0;
-}
 
 int
 workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
@@ -519,16 +541,25 @@ workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
 	rc = ledger_find_uid(wf->st, uidvalidity, uid, &le);
 	if (rc == -1)
 		return -1;
+	workflow_content_hash(raw, len, hash);
 	if (rc == 1) {
+		/* Decided before (a crash came between commit and move): only
+		 * file it, into the folder its outcome has today. */
+		if (!too_large && le.content_hash && strcmp(le.content_hash, hash) != 0) {
+			log_error("intake uid=%lld uidvalidity=%lld: the server reused "
+			    "a UID for different content; leaving the mail in place",
+			    (long long)uid, (long long)uidvalidity);
+			ledger_entry_clear(&le);
+			return -1;
+		}
 		res->already = 1;
 		res->outcome = "seen";
-		snprintf(res->folder, sizeof(res->folder), "%s", le.folder);
+		set_folder(res, wf->cfg, le.outcome);
 		snprintf(res->case_nr, sizeof(res->case_nr), "%s",
 		    le.vorgang_nr ? le.vorgang_nr : "");
 		ledger_entry_clear(&le);
 		return 0;
 	}
-	workflow_content_hash(raw, len, hash);
 	msgid = raw_message_id(raw, len);
 	c.msgid = msgid;
 	c.now = so_now();
@@ -538,7 +569,9 @@ workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
 	}
 	rc = ledger_find_content(wf->st, msgid, hash, &le);
 	if (rc == 1) {
-		res->outcome = "duplicate";
+		/* A second delivery goes where the first one went. */
+		res->outcome = failed_outcome(le.outcome) ? "duplicate-failed" :
+		    "duplicate";
 		set_reason(&c, "gleiche Nachricht wie Ledger-Eintrag %lld",
 		    (long long)le.id);
 		snprintf(res->case_nr, sizeof(res->case_nr), "%s",
@@ -548,9 +581,7 @@ workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
 		rc = decide(&c, raw, len, too_large, res);
 	if (rc == -1)
 		goto fail;
-	snprintf(res->folder, sizeof(res->folder), "%s",
-	    failed_outcome(res->outcome) ? wf->cfg->failed_folder :
-	    wf->cfg->processed_folder);
+	set_folder(res, wf->cfg, res->outcome);
 	if (ledger_insert(wf->st, uidvalidity, uid, msgid, hash, res->outcome,
 	    res->folder, *res->case_nr ? res->case_nr : NULL, NULL, c.reason,
 	    c.now) == -1 || store_commit(wf->st) == -1)
@@ -577,6 +608,41 @@ fail:
 	free(msgid);
 	memset(res, 0, sizeof(*res));
 	return -1;
+}
+
+int
+workflow_failed_attempt(struct workflow *wf, int64_t uidvalidity,
+    int64_t uid, const char *raw, size_t len, const char *reason,
+    int max_attempts, struct wf_result *res)
+{
+	int64_t now = so_now();
+	char hash[65], *msgid, *why;
+	int attempts = 0;
+
+	if (ledger_failure_add(wf->st, uidvalidity, uid, reason, now,
+	    &attempts) == -1)
+		return -1;
+	if (attempts < max_attempts)
+		return 0;
+	memset(res, 0, sizeof(*res));
+	res->outcome = "failed";
+	set_folder(res, wf->cfg, res->outcome);
+	workflow_content_hash(raw, len, hash);
+	msgid = raw_message_id(raw, len);
+	why = xasprintf("nach %d Versuchen aufgegeben: %s", attempts, reason);
+	if (store_begin(wf->st) == -1 || ledger_insert(wf->st, uidvalidity, uid,
+	    msgid, hash, res->outcome, res->folder, NULL, NULL, why, now) == -1 ||
+	    store_commit(wf->st) == -1) {
+		store_rollback(wf->st);
+		free(msgid);
+		free(why);
+		return -1;
+	}
+	log_error("intake failed uid=%lld given up after %d attempts: %s",
+	    (long long)uid, attempts, reason);
+	free(msgid);
+	free(why);
+	return 1;
 }
 
 int

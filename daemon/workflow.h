@@ -35,7 +35,8 @@ struct workflow {
 };
 
 struct wf_result {
-	const char *outcome;    /* static: case, rejected, unreadable, machine, foreign, command, reply, duplicate, seen */
+	const char *outcome;    /* static: case, rejected, unreadable, machine, foreign,
+				 * command, reply, duplicate, duplicate-failed, failed, seen */
 	char folder[256];       /* where the message belongs now */
 	char case_nr[32];       /* "" if no case */
 	int already;            /* 1: the ledger knew the mail; nothing was written */
@@ -49,6 +50,17 @@ struct wf_result {
  */
 int workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
     const char *raw, size_t len, int too_large, struct wf_result *res);
+
+/*
+ * Processing of (uidvalidity, uid) failed once more (workflow_process
+ * returned -1).  After max_attempts failures the mail is given up: a ledger
+ * row (outcome "failed", the failed folder, the reason) is written and res
+ * is filled so that the caller moves it there.  Returns 1 when given up, 0
+ * when it should be tried again, -1 on a database error.
+ */
+int workflow_failed_attempt(struct workflow *wf, int64_t uidvalidity,
+    int64_t uid, const char *raw, size_t len, const char *reason,
+    int max_attempts, struct wf_result *res);
 
 /* Record that the message was moved into res->folder. */
 int workflow_moved(struct workflow *wf, int64_t uidvalidity, int64_t uid);

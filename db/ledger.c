@@ -19,6 +19,7 @@ entry_from(sqlite3_stmt *s, struct ledger_entry *r)
 		r->folder = store_col_text(s, 2);
 		r->vorgang_nr = store_col_text(s, 3);
 		r->moved_at = sqlite3_column_int64(s, 4);
+		r->content_hash = store_col_text(s, 5);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -29,7 +30,8 @@ ledger_find_uid(struct store *st, int64_t uidvalidity, int64_t uid,
     struct ledger_entry *r)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT id, outcome, folder, "
-	    "vorgang_nr, moved_at FROM ledger WHERE uidvalidity = ? AND uid = ?");
+	    "vorgang_nr, moved_at, content_hash FROM ledger WHERE uidvalidity = ? "
+	    "AND uid = ?");
 
 	sqlite3_bind_int64(s, 1, uidvalidity);
 	sqlite3_bind_int64(s, 2, uid);
@@ -41,7 +43,7 @@ ledger_find_content(struct store *st, const char *message_id,
     const char *hash, struct ledger_entry *r)
 {
 	sqlite3_stmt *s = store_stmt(st, "SELECT id, outcome, folder, "
-	    "vorgang_nr, moved_at FROM ledger WHERE content_hash = ? AND "
+	    "vorgang_nr, moved_at, content_hash FROM ledger WHERE content_hash = ? AND "
 	    "message_id IS ? AND outcome <> 'duplicate' ORDER BY id LIMIT 1");
 
 	store_bind_text(s, 1, hash);
@@ -85,9 +87,34 @@ ledger_mark_moved(struct store *st, int64_t uidvalidity, int64_t uid,
 	return store_step_done(st, s);
 }
 
+int
+ledger_failure_add(struct store *st, int64_t uidvalidity, int64_t uid,
+    const char *error, int64_t now, int *attempts_r)
+{
+	sqlite3_stmt *s = store_stmt(st, "INSERT INTO intake_failure "
+	    "(uidvalidity, uid, attempts, last_error, at) VALUES (?,?,1,?,?) "
+	    "ON CONFLICT (uidvalidity, uid) DO UPDATE SET "
+	    "attempts = attempts + 1, last_error = excluded.last_error, "
+	    "at = excluded.at RETURNING attempts");
+	int rc;
+
+	sqlite3_bind_int64(s, 1, uidvalidity);
+	sqlite3_bind_int64(s, 2, uid);
+	store_bind_text(s, 3, error);
+	sqlite3_bind_int64(s, 4, now);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*attempts_r = sqlite3_column_int(s, 0);
+		sqlite3_step(s);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 void
 ledger_entry_clear(struct ledger_entry *r)
 {
+	free(r->content_hash);
 	free(r->outcome);
 	free(r->folder);
 	free(r->vorgang_nr);

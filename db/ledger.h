@@ -18,6 +18,7 @@ struct ledger_entry {
 	char *outcome;          /* case, rejected, machine, reply, command, duplicate, failed, ... */
 	char *folder;           /* where the message belongs */
 	char *vorgang_nr;       /* NULL if no case */
+	char *content_hash;
 	int64_t moved_at;       /* 0 if the move was not confirmed yet */
 };
 
@@ -34,6 +35,13 @@ int ledger_insert(struct store *st, int64_t uidvalidity, int64_t uid,
     const char *reason, int64_t now);
 int ledger_mark_moved(struct store *st, int64_t uidvalidity, int64_t uid,
     int64_t now);
+
+/*
+ * Count one more failed attempt to process (uidvalidity, uid), in its own
+ * small transaction; *attempts_r is the count after this one.
+ */
+int ledger_failure_add(struct store *st, int64_t uidvalidity, int64_t uid,
+    const char *error, int64_t now, int *attempts_r);
 
 void ledger_entry_clear(struct ledger_entry *r);
 

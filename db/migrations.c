@@ -145,6 +145,16 @@ const char *const migrations[] = {
 	"  at INTEGER NOT NULL"
 	");"
 	"CREATE INDEX answer_log_addr ON answer_log(addr, at);",
+
+	/* 2: mails whose processing failed, to give up after a few attempts. */
+	"CREATE TABLE intake_failure ("
+	"  uidvalidity INTEGER NOT NULL,"
+	"  uid INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL,"
+	"  last_error TEXT,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY (uidvalidity, uid)"
+	");",
 };
 
 const size_t migrations_count = sizeof(migrations) / sizeof(migrations[0]);

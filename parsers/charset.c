@@ -136,7 +136,10 @@ put_cp(struct buf *b, uint32_t cp)
 		s[3] = (char)(0x80 | (cp & 0x3f));
 		n = 4;
 	}
-	/* The buffer is sized for the worst case; a failure cannot happen. */
+	/*
+	 * The buffer is sized for the worst case of our tables; should an
+	 * iconv conversion ever exceed it, the text is cut, not grown.
+	 */
 	(void)buf_append(b, s, n);
 }
 
@@ -218,8 +221,8 @@ from_cp1252(struct buf *out, const unsigned char *in, size_t len)
 		unsigned char c = in[i];
 
 		if (c >= 0x80 && c <= 0x9f)
-			put_cp(out, cp1252_high[c - 0x80] ? cp1252_high[c - 0x80] :
-			    REPLACEMENT);
+			put_cp(out, cp1252_high[c - 0x80] != 0 ?
+			    cp1252_high[c - 0x80] : REPLACEMENT);
 		else
 			put_cp(out, c);
 	}
@@ -270,7 +273,7 @@ from_iconv(struct buf *out, const char *name, const char *in, size_t len)
 		ileft--;
 	}
 	{
-		/* Flush a stateful encoding (e.g. ISO-2022-JP) back to its initial state. */
+		/* Reset a stateful encoding (ISO-2022-JP) to its start. */
 		char *op = tmp;
 		size_t oleft = sizeof(tmp);
 
@@ -441,7 +444,8 @@ encoded_word_decode(const struct encoded_word *w, struct buf *out)
 			bits += 6;
 			if (bits >= 8) {
 				bits -= 8;
-				(void)buf_putc(out, (char)((acc >> bits) & 0xff));
+				(void)buf_putc(out,
+				    (char)((acc >> bits) & 0xff));
 			}
 		}
 		return 0;
@@ -449,8 +453,8 @@ encoded_word_decode(const struct encoded_word *w, struct buf *out)
 	for (size_t i = 0; i < n; i++) {
 		if (t[i] == '_') {
 			(void)buf_putc(out, ' ');
-		} else if (t[i] == '=' && i + 2 < n && hex_value(t[i + 1]) >= 0 &&
-		    hex_value(t[i + 2]) >= 0) {
+		} else if (t[i] == '=' && i + 2 < n &&
+		    hex_value(t[i + 1]) >= 0 && hex_value(t[i + 2]) >= 0) {
 			(void)buf_putc(out, (char)(hex_value(t[i + 1]) * 16 +
 			    hex_value(t[i + 2])));
 			i += 2;
@@ -491,10 +495,11 @@ static char *
 controls_to_space(const char *s)
 {
 	struct buf out;
+	const unsigned char *p;
 
 	buf_init(&out, 0);
 	(void)buf_puts(&out, "");
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
 		if (*p < 0x20 || *p == 0x7f) {
 			(void)buf_putc(&out, ' ');
 		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
@@ -539,7 +544,8 @@ charset_decode_header(const char *value)
 		 */
 		joined = after_word && only_wsp(value + lit, i - lit);
 		if (!joined || str_casecmp(pend_cs, w.charset) != 0) {
-			append_converted(&out, pend_cs, buf_cstr(&pend), pend.len);
+			append_converted(&out, pend_cs, buf_cstr(&pend),
+			    pend.len);
 			buf_reset(&pend);
 		}
 		if (!joined)

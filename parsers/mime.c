@@ -3,19 +3,22 @@
  * mime - turn the raw bytes of one message into a struct mail_msg.
  *
  * libetpan does the real work: mailmime_parse() finds the MIME structure,
- * mailmime_part_parse() undoes the transfer encodings and mailimf parses
- * addresses.  Around it this module does three things libetpan does not:
+ * mailmime_part_parse() decodes base64 and mailimf parses addresses.
+ * Around it this module does what libetpan does not:
  *
  *  - It protects libetpan from hostile input.  libetpan recurses once per
  *    multipart level and once per nested comment "((...", and allocates a
- *    structure per part, so a cheap line-by-line pre-scan checks size, line
- *    length, header count, comment nesting, MIME depth and part count before
- *    libetpan sees a byte.  The pre-scan follows boundaries the way libetpan
- *    does (the outermost matching boundary wins); where it might still
- *    disagree with libetpan, global caps on Content-Type and "--" lines bound
- *    what libetpan can build, and the tree is checked again after parsing.
+ *    structure per part, field and address, so a cheap line-by-line
+ *    pre-scan checks size, line length, header count and volume, comment
+ *    nesting, MIME depth and part count before libetpan sees a byte.  The
+ *    pre-scan follows boundaries the way libetpan does (the outermost
+ *    matching boundary wins); where it might still disagree with libetpan,
+ *    global caps on Content-Type and "--" lines bound what libetpan can
+ *    build, and the tree is checked again after parsing.  libetpan only
+ *    ever reads a private, NUL-padded copy of the message.
  *  - It repairs missing closing boundaries, which libetpan answers by
- *    dropping whole parts, by inserting them into a private copy.
+ *    dropping whole parts, by inserting them into that copy.
+ *  - It decodes quoted-printable itself (libetpan's decoder over-reads).
  *  - It reads the top-level header block itself, so that every field
  *    (Auto-Submitted, List-Id, ...) is available decoded via mime_header().
  *
@@ -47,6 +50,8 @@
  * input size; real header blocks are a few KiB.
  */
 #define MIME_MAX_HEADER_BYTES ((size_t)1024 * 1024)
+/* NUL bytes after the copy of the message that libetpan reads. */
+#define MIME_PADDING 16
 
 static char mime_errbuf[256];
 
@@ -98,6 +103,18 @@ is_wsp(char c)
 	return c == ' ' || c == '\t';
 }
 
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /*
  * If the line p[0..n) starts a header field "Name:" (obsolete white space
  * before the colon allowed), return the offset just after the colon, else 0.
@@ -145,7 +162,7 @@ struct scan_level {
 	char *boundary;         /* NULL: an embedded message/rfc822 */
 	size_t blen;
 	int digest;             /* parts default to message/rfc822 */
-	int seen_delim;         /* a delimiter was seen, a close can be repaired */
+	int seen_delim;         /* so a missing close can be repaired */
 };
 
 struct scan {
@@ -176,10 +193,16 @@ struct scan {
 static void
 scan_insert(struct scan *s, size_t at, const char *text)
 {
+	/*
+	 * Each container is repaired at most once with a close delimiter,
+	 * plus at most two line ends: the copy cannot outgrow this.
+	 */
 	if (!s->repaired)
-		buf_init(&s->fixed, 0);
+		buf_init(&s->fixed, s->len + 16 +
+		    ((size_t)s->lim->max_parts + 2) * (MIME_MAX_BOUNDARY + 8));
 	s->repaired = 1;
-	(void)buf_append(&s->fixed, s->data + s->fixed_from, at - s->fixed_from);
+	(void)buf_append(&s->fixed, s->data + s->fixed_from,
+	    at - s->fixed_from);
 	(void)buf_puts(&s->fixed, text);
 	s->fixed_from = at;
 }
@@ -236,7 +259,8 @@ ct_read(const char *v, int *multipart_r, int *rfc822_r, int *digest_r,
 		memcpy(sub, t, n);
 		sub[n] = '\0';
 	}
-	if (str_casecmp(type, "message") == 0 && str_casecmp(sub, "rfc822") == 0)
+	if (str_casecmp(type, "message") == 0 &&
+	    str_casecmp(sub, "rfc822") == 0)
 		*rfc822_r = 1;
 	if (str_casecmp(type, "multipart") != 0)
 		return;
@@ -316,14 +340,15 @@ scan_header_end(struct scan *s)
 
 	s->in_header = s->ct_open = 0;
 	if (s->ct_seen)
-		ct_read(buf_cstr(&s->ct), &multipart, &rfc822, &digest, &boundary);
+		ct_read(buf_cstr(&s->ct), &multipart, &rfc822, &digest,
+		    &boundary);
 	else if (s->part_of_digest)
 		rfc822 = 1;
 	if (multipart) {
 		if (strlen(boundary) > MIME_MAX_BOUNDARY) {
 			free(boundary);
-			s->error = "Die MIME-Struktur der Nachricht ist fehlerhaft "
-			    "(Begrenzungszeile zu lang).";
+			s->error = "Die MIME-Struktur der Nachricht ist "
+			    "fehlerhaft (Begrenzungszeile zu lang).";
 			return -1;
 		}
 		return scan_push(s, boundary, digest);
@@ -421,8 +446,9 @@ scan_line_limits(struct scan *s, const struct line *ln)
 	int cont = ln->len > 0 && is_wsp(p[0]);
 
 	if (ln->len > s->lim->max_line)
-		return scan_fail(s, "Die Nachricht enthält eine zu lange Zeile "
-		    "(mehr als %s).", size_human(s->lim->max_line, human));
+		return scan_fail(s, "Die Nachricht enthält eine zu lange "
+		    "Zeile (mehr als %s).",
+		    size_human(s->lim->max_line, human));
 	if (!cont)
 		s->parens = 0;
 	for (size_t i = 0; i < ln->len; i++) {
@@ -451,8 +477,8 @@ scan_line_limits(struct scan *s, const struct line *ln)
 	if (s->in_fields) {
 		s->field_bytes += ln->len;
 		if (s->field_bytes > MIME_MAX_HEADER_BYTES)
-			return scan_fail(s, "Die Kopfzeilen der Nachricht sind zu "
-			    "umfangreich (mehr als %s).",
+			return scan_fail(s, "Die Kopfzeilen der Nachricht "
+			    "sind zu umfangreich (mehr als %s).",
 			    size_human(MIME_MAX_HEADER_BYTES, human));
 	}
 	return 0;
@@ -487,7 +513,8 @@ scan_line(struct scan *s, const struct line *ln)
 		return scan_fail(s, "Die Nachricht hat zu viele Kopfzeilen "
 		    "(mehr als %u).", s->lim->max_headers);
 	s->ct_open = 0;
-	if (!s->ct_seen && namelen == 12 && str_ncasecmp(p, "content-type", 12) == 0) {
+	if (!s->ct_seen && namelen == 12 &&
+	    str_ncasecmp(p, "content-type", 12) == 0) {
 		s->ct_seen = s->ct_open = 1;
 		(void)buf_append(&s->ct, p + v, ln->len - v);
 	}
@@ -495,9 +522,9 @@ scan_line(struct scan *s, const struct line *ln)
 }
 
 /*
- * Check the limits and follow the MIME structure.  On success *data_r and
- * *len_r are the bytes to give libetpan: data itself, or a repaired copy in
- * *fixed_r (caller frees).
+ * Check the limits and follow the MIME structure.  On success *fixed_r is
+ * NULL if the data needs no repair, else a repaired copy of *fixed_len_r
+ * bytes (caller frees).
  */
 static int
 mime_prescan(const char *data, size_t len, const struct mime_limits *lim,
@@ -556,7 +583,8 @@ mime_prescan(const char *data, size_t len, const struct mime_limits *lim,
 		return -1;
 	}
 	if (s.repaired) {
-		(void)buf_append(&s.fixed, data + s.fixed_from, len - s.fixed_from);
+		(void)buf_append(&s.fixed, data + s.fixed_from,
+		    len - s.fixed_from);
 		*fixed_len_r = s.fixed.len;
 		*fixed_r = buf_steal(&s.fixed);
 	}
@@ -610,11 +638,11 @@ headers_read(const char *data, size_t len, unsigned max,
 			line_next(data, len, pos, &ln);
 			if (ln.len == 0 || !is_wsp(data[ln.start]))
 				break;
-			/* Unfolding removes the line break only (RFC 5322 2.2.3). */
+			/* Unfolding removes the line break only (RFC 5322). */
 			(void)buf_append(&val, data + ln.start, ln.len);
 			pos = ln.next;
 		}
-		/* A NUL would cut the C string short; it is a control anyway. */
+		/* A NUL would cut the string short; it is a control too. */
 		for (size_t i = 0; i < val.len; i++)
 			if (val.data[i] == '\0')
 				val.data[i] = ' ';
@@ -668,8 +696,8 @@ msgid_first(const char *v)
 
 	if (lt != NULL) {
 		gt = strchr(lt + 1, '>');
-		return str_trim(xstrndup(lt + 1, gt != NULL ? (size_t)(gt - lt - 1) :
-		    strlen(lt + 1)));
+		return str_trim(xstrndup(lt + 1, gt != NULL ?
+		    (size_t)(gt - lt - 1) : strlen(lt + 1)));
 	}
 	while (is_wsp(*v))
 		v++;
@@ -683,9 +711,10 @@ mailbox_take(const struct mailimf_mailbox *mb, char **addr_r, char **name_r)
 		return;
 	*addr_r = nonempty_or_null(text_safe(NULL, mb->mb_addr_spec,
 	    strlen(mb->mb_addr_spec)));
-	if (name_r != NULL && mb->mb_display_name != NULL)
-		*name_r = nonempty_or_null(str_trim(charset_decode_header(
-		    mb->mb_display_name)));
+	if (*addr_r == NULL || name_r == NULL || mb->mb_display_name == NULL)
+		return;
+	*name_r = nonempty_or_null(str_trim(charset_decode_header(
+	    mb->mb_display_name)));
 }
 
 /*
@@ -713,15 +742,15 @@ address_first(const char *raw, char **addr_r, char **name_r)
 			struct mailimf_address *a = clist_content(c);
 			struct mailimf_mailbox_list *ml;
 
-			if (a->ad_type == MAILIMF_ADDRESS_MAILBOX) {
-				mailbox_take(a->ad_data.ad_mailbox, addr_r, name_r);
-			} else if (a->ad_type == MAILIMF_ADDRESS_GROUP &&
+			if (a->ad_type == MAILIMF_ADDRESS_MAILBOX)
+				mailbox_take(a->ad_data.ad_mailbox, addr_r,
+				    name_r);
+			else if (a->ad_type == MAILIMF_ADDRESS_GROUP &&
 			    a->ad_data.ad_group != NULL &&
 			    (ml = a->ad_data.ad_group->grp_mb_list) != NULL &&
-			    clist_begin(ml->mb_list) != NULL) {
-				mailbox_take(clist_content(clist_begin(ml->mb_list)),
-				    addr_r, name_r);
-			}
+			    clist_begin(ml->mb_list) != NULL)
+				mailbox_take(clist_content(
+				    clist_begin(ml->mb_list)), addr_r, name_r);
 		}
 		mailimf_address_list_free(al);
 		if (*addr_r != NULL && strchr(*addr_r, '@') != NULL)
@@ -731,7 +760,8 @@ address_first(const char *raw, char **addr_r, char **name_r)
 	    memchr(lt, '@', (size_t)(gt - lt)) == NULL)
 		return;         /* keep whatever mailimf found */
 	free(*addr_r);
-	*addr_r = nonempty_or_null(text_safe(NULL, lt + 1, (size_t)(gt - lt - 1)));
+	*addr_r = nonempty_or_null(text_safe(NULL, lt + 1,
+	    (size_t)(gt - lt - 1)));
 	if (name_r == NULL)
 		return;
 	free(*name_r);
@@ -838,7 +868,8 @@ flowed_join(const char *s, int delsp)
 		if (!open && q > 0) {
 			for (size_t i = 0; i < q; i++)
 				(void)buf_putc(&out, '>');
-			(void)buf_putc(&out, ' ');
+			if (cn > 0)
+				(void)buf_putc(&out, ' ');
 		}
 		if (flowed && delsp)
 			cn--;
@@ -924,7 +955,8 @@ content_type_name(const struct mailmime_content *ct)
 		if (d->dt_type == MAILMIME_DISCRETE_TYPE_EXTENSION &&
 		    d->dt_extension != NULL)
 			type = d->dt_extension;
-		else if (d->dt_type > 0 && (size_t)d->dt_type < SO_NELEM(names) &&
+		else if (d->dt_type > 0 &&
+		    (size_t)d->dt_type < SO_NELEM(names) &&
 		    names[d->dt_type] != NULL)
 			type = names[d->dt_type];
 	} else if (ct->ct_type->tp_type == MAILMIME_TYPE_COMPOSITE_TYPE &&
@@ -965,7 +997,7 @@ rfc2231_value(struct mailmime_parameter **params, size_t n, const char *name)
 			continue;
 		p = pn + nl + 1;
 		if (*p == '\0') {
-			seg[0] = params[i];     /* "name*": one encoded segment */
+			seg[0] = params[i];     /* "name*": a single one */
 			continue;
 		}
 		for (; *p >= '0' && *p <= '9' && k < RFC2231_MAX_SEGMENTS; p++)
@@ -998,13 +1030,12 @@ rfc2231_value(struct mailmime_parameter **params, size_t n, const char *name)
 			}
 		}
 		for (; *v != '\0'; v++) {
-			static const char hex[] = "0123456789abcdef";
-			const char *h1, *h2;
+			int hi, lo;
 
-			if (encoded && v[0] == '%' && v[1] != '\0' && v[2] != '\0' &&
-			    (h1 = strchr(hex, v[1] | 0x20)) != NULL &&
-			    (h2 = strchr(hex, v[2] | 0x20)) != NULL) {
-				(void)buf_putc(&bytes, (char)((h1 - hex) * 16 + (h2 - hex)));
+			if (encoded && v[0] == '%' &&
+			    (hi = hex_digit(v[1])) >= 0 &&
+			    (lo = hex_digit(v[2])) >= 0) {
+				(void)buf_putc(&bytes, (char)(hi * 16 + lo));
 				v += 2;
 			} else {
 				(void)buf_putc(&bytes, *v);
@@ -1016,68 +1047,118 @@ rfc2231_value(struct mailmime_parameter **params, size_t n, const char *name)
 	return nonempty_or_null(r);
 }
 
-/* The file name of a part: Content-Disposition, else Content-Type name. */
+static struct mailmime_disposition *
+part_disposition(const struct mailmime *mm)
+{
+	if (mm->mm_mime_fields == NULL || mm->mm_mime_fields->fld_list == NULL)
+		return NULL;
+	for (clistiter *c = clist_begin(mm->mm_mime_fields->fld_list);
+	    c != NULL; c = clist_next(c)) {
+		struct mailmime_field *f = clist_content(c);
+
+		if (f->fld_type == MAILMIME_FIELD_DISPOSITION)
+			return f->fld_data.fld_disposition;
+	}
+	return NULL;
+}
+
+/*
+ * The file name of a part: from Content-Disposition, else from the
+ * Content-Type name parameter; RFC 2231 values win over plain ones.
+ */
 static char *
 part_filename(const struct mailmime *mm, int *attachment_r)
 {
-	struct mailmime_parameter **dp = NULL, **cp = NULL;
-	size_t ndp = 0, ncp = 0;
+	struct mailmime_disposition *d = part_disposition(mm);
+	struct mailmime_parameter **pa = NULL;
 	const char *plain = NULL;
+	size_t n = 0;
 	char *r = NULL, *v;
 
-	*attachment_r = 0;
-	if (mm->mm_mime_fields != NULL) {
-		for (clistiter *c = clist_begin(mm->mm_mime_fields->fld_list);
-		    c != NULL; c = clist_next(c)) {
-			struct mailmime_field *f = clist_content(c);
-			struct mailmime_disposition *d;
+	*attachment_r = d != NULL && d->dsp_type != NULL &&
+	    d->dsp_type->dsp_type == MAILMIME_DISPOSITION_TYPE_ATTACHMENT;
+	/* clist_begin() is a macro that does not take NULL. */
+	for (clistiter *c = d != NULL && d->dsp_parms != NULL ?
+	    clist_begin(d->dsp_parms) : NULL; c != NULL; c = clist_next(c)) {
+		struct mailmime_disposition_parm *pp = clist_content(c);
 
-			if (f->fld_type != MAILMIME_FIELD_DISPOSITION ||
-			    (d = f->fld_data.fld_disposition) == NULL)
-				continue;
-			if (d->dsp_type != NULL && d->dsp_type->dsp_type ==
-			    MAILMIME_DISPOSITION_TYPE_ATTACHMENT)
-				*attachment_r = 1;
-			for (clistiter *q = clist_begin(d->dsp_parms); q != NULL;
-			    q = clist_next(q)) {
-				struct mailmime_disposition_parm *pp = clist_content(q);
-
-				if (pp->pa_type == MAILMIME_DISPOSITION_PARM_FILENAME &&
-				    plain == NULL)
-					plain = pp->pa_data.pa_filename;
-				else if (pp->pa_type ==
-				    MAILMIME_DISPOSITION_PARM_PARAMETER &&
-				    pp->pa_data.pa_parameter != NULL) {
-					dp = xreallocarray(dp, ndp + 1, sizeof(*dp));
-					dp[ndp++] = pp->pa_data.pa_parameter;
-				}
-			}
-			break;
+		if (pp->pa_type == MAILMIME_DISPOSITION_PARM_FILENAME) {
+			if (plain == NULL)
+				plain = pp->pa_data.pa_filename;
+		} else if (pp->pa_type == MAILMIME_DISPOSITION_PARM_PARAMETER &&
+		    pp->pa_data.pa_parameter != NULL) {
+			pa = xreallocarray(pa, n + 1, sizeof(*pa));
+			pa[n++] = pp->pa_data.pa_parameter;
 		}
 	}
-	if ((r = rfc2231_value(dp, ndp, "filename")) == NULL && plain != NULL)
+	r = rfc2231_value(pa, n, "filename");
+	if (r == NULL && plain != NULL)
 		r = nonempty_or_null(str_trim(charset_decode_header(plain)));
-	if (r == NULL && mm->mm_content_type != NULL) {
-		for (clistiter *c = clist_begin(mm->mm_content_type->ct_parameters);
-		    c != NULL; c = clist_next(c)) {
-			cp = xreallocarray(cp, ncp + 1, sizeof(*cp));
-			cp[ncp++] = clist_content(c);
+	n = 0;
+	if (r == NULL && mm->mm_content_type != NULL &&
+	    mm->mm_content_type->ct_parameters != NULL) {
+		clist *l = mm->mm_content_type->ct_parameters;
+
+		for (clistiter *c = clist_begin(l); c != NULL;
+		    c = clist_next(c)) {
+			pa = xreallocarray(pa, n + 1, sizeof(*pa));
+			pa[n++] = clist_content(c);
 		}
-		r = rfc2231_value(cp, ncp, "name");
-		if (r == NULL && (v = ct_param(mm->mm_content_type, "name")) != NULL) {
-			r = nonempty_or_null(str_trim(charset_decode_header(v)));
-			free(v);
-		}
+		r = rfc2231_value(pa, n, "name");
+		v = r == NULL ? ct_param(mm->mm_content_type, "name") : NULL;
+		if (v != NULL)
+			r = nonempty_or_null(str_trim(
+			    charset_decode_header(v)));
+		free(v);
 	}
-	free(dp);
-	free(cp);
+	free(pa);
 	return r;
 }
 
 /*
- * Transfer-decoded bytes of a part, NUL-terminated.  7bit, 8bit and binary
- * are the identity; QP and base64 go through libetpan.  Broken encodings
- * are decoded as far as possible, never rejected.
+ * Quoted-printable (RFC 2045 6.7).  Our own decoder rather than libetpan's:
+ * that one reads past the end of the part on a trailing "=" and turns a
+ * malformed escape like "=ZZ" into a NUL byte.  Here a malformed escape
+ * stays literal text, as the RFC recommends.
+ */
+static char *
+qp_decode(const char *s, size_t n, size_t *len_r)
+{
+	char *out = xmalloc(n + 1);
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+
+		if (s[i] != '=') {
+			out[o++] = s[i];
+			continue;
+		}
+		if (i + 1 < n && s[i + 1] == '\n') {          /* soft break */
+			i++;
+			continue;
+		}
+		if (i + 2 < n && s[i + 1] == '\r' && s[i + 2] == '\n') {
+			i += 2;
+			continue;
+		}
+		if (i + 2 < n && (hi = hex_digit(s[i + 1])) >= 0 &&
+		    (lo = hex_digit(s[i + 2])) >= 0) {
+			out[o++] = (char)(hi * 16 + lo);
+			i += 2;
+			continue;
+		}
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+	*len_r = o;
+	return out;
+}
+
+/*
+ * Transfer-decoded bytes of a part, NUL-terminated.  7bit, 8bit, binary
+ * and unknown encodings are the identity; base64 goes through libetpan.
+ * Broken encodings are decoded as far as possible, never rejected.
  */
 static char *
 part_bytes(const struct mailmime *mm, size_t *len_r)
@@ -1095,8 +1176,9 @@ part_bytes(const struct mailmime *mm, size_t *len_r)
 	src = d->dt_data.dt_text.dt_data;
 	srclen = d->dt_data.dt_text.dt_length;
 	enc = d->dt_encoded ? d->dt_encoding : MAILMIME_MECHANISM_BINARY;
-	if ((enc == MAILMIME_MECHANISM_QUOTED_PRINTABLE ||
-	    enc == MAILMIME_MECHANISM_BASE64) &&
+	if (enc == MAILMIME_MECHANISM_QUOTED_PRINTABLE)
+		return qp_decode(src, srclen, len_r);
+	if (enc == MAILMIME_MECHANISM_BASE64 &&
 	    mailmime_part_parse(src, srclen, &idx, enc, &res, &rlen) ==
 	    MAILIMF_NO_ERROR) {
 		out = xmalloc(rlen + 1);
@@ -1155,7 +1237,7 @@ walk_leaf(struct walk *w, struct mailmime *mm, int raw_text)
 	}
 	data = part_bytes(mm, &len);
 	if (raw_text) {
-		/* A multipart without parts: its body is all there is to read. */
+		/* A multipart without parts: its body is all there is. */
 		ctype = xstrdup("text/plain");
 		filename = NULL;
 		attachment = 0;
@@ -1195,7 +1277,8 @@ walk_part(struct walk *w, struct mailmime *mm, unsigned depth)
 		w->error = err_depth(w->lim);
 		return -1;
 	}
-	if (mm->mm_content_type != NULL && mm->mm_content_type->ct_subtype != NULL &&
+	if (mm->mm_content_type != NULL &&
+	    mm->mm_content_type->ct_subtype != NULL &&
 	    str_casecmp(mm->mm_content_type->ct_subtype, "report") == 0)
 		w->msg->is_report = 1;
 	list = mm->mm_data.mm_multipart.mm_mp_list;
@@ -1248,11 +1331,23 @@ mime_parse(const char *data, size_t len, const struct mime_limits *limits,
 	}
 	free(raw);
 
+	/*
+	 * libetpan gets a private copy with NUL padding: parts of it look a
+	 * few bytes past the end they were given.
+	 */
+	if (fixed == NULL) {
+		fixed_len = len;
+		fixed = xmalloc(len + MIME_PADDING);
+		memcpy(fixed, data, len);
+	} else {
+		fixed = xrealloc(fixed, fixed_len + MIME_PADDING);
+	}
+	memset(fixed + fixed_len, 0, MIME_PADDING);
+
 	memset(&w, 0, sizeof(w));
 	w.msg = msg;
 	w.lim = limits;
-	r = fixed != NULL ? mailmime_parse(fixed, fixed_len, &idx, &root) :
-	    mailmime_parse(data, len, &idx, &root);
+	r = mailmime_parse(fixed, fixed_len, &idx, &root);
 	if (r == MAILIMF_NO_ERROR && root != NULL &&
 	    root->mm_type == MAILMIME_MESSAGE &&
 	    root->mm_data.mm_message.mm_msg_mime != NULL) {
@@ -1265,7 +1360,8 @@ mime_parse(const char *data, size_t len, const struct mime_limits *limits,
 	} else {
 		/* No structure libetpan could read: the body is plain text. */
 		msg->content_type = xstrdup("text/plain");
-		msg->text_plain = body_text(NULL, data + body_off, len - body_off);
+		msg->text_plain = body_text(NULL, data + body_off,
+		    len - body_off);
 		r = 0;
 	}
 	if (root != NULL)

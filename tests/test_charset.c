@@ -190,7 +190,8 @@ test_decode_header(void **state)
 		char *got = charset_decode_header(c->in);
 
 		if (strcmp(got, c->want) != 0)
-			print_error("row %zu (%s): got \"%s\"\n", i, c->in, got);
+			print_error("row %zu (%s): got \"%s\"\n", i, c->in,
+			    got);
 		assert_string_equal(got, c->want);
 		assert_true(utf8_valid(got, strlen(got)));
 		for (const char *p = got; *p != '\0'; p++)

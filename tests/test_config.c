@@ -103,6 +103,10 @@ static const struct bad_row bad_rows[] = {
 	{ "just text\n", ":1: expected \"key = value\"" },
 	{ "key = value\n", ":1: key: key outside of a section" },
 	{ BASE "[imap]\npassword_file = /nonexistent/secret\n", "open(/nonexistent/secret) failed" },
+	{ BASE "[general]\ndatabase =\n", "[general] database: must not be empty" },
+	{ BASE "[smtp]\nfrom =   ; nobody\n", "[smtp] from: must not be empty" },
+	{ BASE "[imap]\nprocessed_folder =\n", "[imap] processed_folder: must not be empty" },
+	{ BASE "[general]\nlanguage =\n", "[general] language: must not be empty" },
 };
 
 static void
@@ -128,6 +132,31 @@ test_bad_configs(void **state)
 }
 
 static void
+test_relative_paths(void **state)
+{
+	char *p = write_tmp(BASE "[general]\ndatabase = so.db\ntemplates = /abs/t\n"
+	    "form_profile = profiles/p.ini\n");
+	char *dir = xstrndup(p, (size_t)(strrchr(p, '/') - p));
+	char *expect_db = xasprintf("%s/so.db", dir);
+	char *expect_fp = xasprintf("%s/profiles/p.ini", dir);
+	struct config *cfg;
+	const char *err;
+
+	(void)state;
+	assert_int_equal(config_load(p, &cfg, &err), 0);
+	/* Relative to the config file, so a daemon's chdir("/") changes nothing. */
+	assert_string_equal(cfg->database, expect_db);
+	assert_string_equal(cfg->form_profile, expect_fp);
+	assert_string_equal(cfg->templates, "/abs/t");
+	config_free(cfg);
+	unlink(p);
+	free(p);
+	free(dir);
+	free(expect_db);
+	free(expect_fp);
+}
+
+static void
 test_missing_file(void **state)
 {
 	struct config *cfg;
@@ -145,6 +174,7 @@ main(void)
 		cmocka_unit_test(test_minimal_and_defaults),
 		cmocka_unit_test(test_password_file),
 		cmocka_unit_test(test_bad_configs),
+		cmocka_unit_test(test_relative_paths),
 		cmocka_unit_test(test_missing_file),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

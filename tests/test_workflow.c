@@ -10,12 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "casestore.h"
 #include "config.h"
 #include "form.h"
+#include "ledger.h"
 #include "outbox.h"
 #include "testutil.h"
 #include "validate.h"
@@ -41,11 +43,14 @@ setup(void **state)
 	f->dir = testutil_db_with_samples(&f->st);
 	ini = xasprintf("%s/so.ini", f->dir);
 	fp = fopen(ini, "w");
-	fprintf(fp, "[general]\ndatabase = %s/test.db\ntemplates = templates\n"
+	char cwd[4096];
+
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	fprintf(fp, "[general]\ndatabase = %s/test.db\ntemplates = %s/templates\n"
 	    "[imap]\nurl = imap://127.0.0.1:1/INBOX\nuser = bestellung@exempla.test\n"
 	    "password = x\n[smtp]\nurl = smtp://127.0.0.1:1\n"
 	    "from = bestellung@exempla.test\n[approval]\nthreshold = 250,00\n"
-	    "[limits]\nanswers_per_window = 5\n", f->dir);
+	    "[limits]\nanswers_per_window = 5\n", f->dir, cwd);
 	fclose(fp);
 	if (config_load(ini, &f->cfg, &err) != 0)
 		fail_msg("config: %s", err);
@@ -269,6 +274,79 @@ test_idempotent(void **state)
 }
 
 static void
+test_duplicate_of_rejected_stays_failed(void **state)
+{
+	struct fx *f = *state;
+	struct wf_result res;
+	char *data;
+	size_t len;
+	const char *err;
+
+	assert_int_equal(file_read(S "07-unbekannte-kostenstelle.eml", 1 << 20,
+	    &data, &len, &err), 0);
+	assert_int_equal(workflow_process(&f->wf, 5, 1, data, len, 0, &res), 0);
+	assert_string_equal(res.folder, "Fehlgeschlagen");
+	assert_int_equal(workflow_process(&f->wf, 5, 2, data, len, 0, &res), 0);
+	assert_string_equal(res.outcome, "duplicate-failed");
+	assert_string_equal(res.folder, "Fehlgeschlagen");
+	/* The same UID with other content (a broken server): left in place. */
+	{
+		const char *other = "From: x\r\n\r\nanders";
+		assert_int_equal(workflow_process(&f->wf, 5, 1, other,
+		    strlen(other), 0, &res), -1);
+	}
+	free(data);
+}
+
+static void
+test_unanswerable_address_is_a_problem(void **state)
+{
+	struct fx *f = *state;
+	struct wf_result res;
+	char *data, *m, *raw = NULL;
+	size_t len;
+	const char *err;
+	int64_t n0 = outbox_last(f, NULL, NULL);
+
+	assert_int_equal(file_read(S "01-standard.eml", 1 << 20, &data, &len, &err), 0);
+	m = xstrdup(data);
+	memcpy(strstr(m, "E-Mail: requester1@"), "E-Mail: reque(x)r1@", 19);
+	memcpy(strstr(m, "<01-standard@"), "<01-sxandard@", 13);
+	assert_int_equal(workflow_process(&f->wf, 5, 1, m, strlen(m), 0, &res), 0);
+	/* No case without a confirmation: the form is answered instead. */
+	assert_string_equal(res.outcome, "rejected");
+	assert_int_equal(outbox_last(f, &raw, NULL), n0 + 1);
+	assert_non_null(strstr(raw, "To: "));
+	free(raw);
+	free(m);
+	free(data);
+}
+
+static void
+test_give_up_after_attempts(void **state)
+{
+	struct fx *f = *state;
+	struct wf_result res;
+	const char *m = "From: x <a@exempla.test>\r\nMessage-ID: <g@x>\r\n\r\nx\r\n";
+	struct ledger_entry le = { 0 };
+
+	assert_int_equal(workflow_failed_attempt(&f->wf, 3, 9, m, strlen(m), "kaputt",
+	    3, &res), 0);
+	assert_int_equal(workflow_failed_attempt(&f->wf, 3, 9, m, strlen(m), "kaputt",
+	    3, &res), 0);
+	assert_int_equal(workflow_failed_attempt(&f->wf, 3, 9, m, strlen(m), "kaputt",
+	    3, &res), 1);
+	assert_string_equal(res.folder, "Fehlgeschlagen");
+	/* From now on the ledger knows it: the next cycle only moves it. */
+	assert_int_equal(ledger_find_uid(f->st, 3, 9, &le), 1);
+	assert_string_equal(le.outcome, "failed");
+	ledger_entry_clear(&le);
+	assert_int_equal(workflow_process(&f->wf, 3, 9, m, strlen(m), 0, &res), 0);
+	assert_int_equal(res.already, 1);
+	assert_string_equal(res.folder, "Fehlgeschlagen");
+}
+
+static void
 test_rate_limit(void **state)
 {
 	struct fx *f = *state;
@@ -310,6 +388,24 @@ test_no_header_injection(void **state)
 	free(raw);
 	free(m);
 	free(data);
+}
+
+static void
+test_html_only_command(void **state)
+{
+	struct fx *f = *state;
+	struct wf_result res;
+	char *raw = NULL;
+	const char *m = "From: Max <requester1@exempla.test>\r\nTo: b@exempla.test\r\n"
+	    "Subject: Frage\r\nMessage-ID: <htmlcmd@x.test>\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: text/html; charset=utf-8\r\n\r\n"
+	    "<html><body><p>HILFE</p><p>Danke</p></body></html>\r\n";
+
+	assert_int_equal(workflow_process(&f->wf, 13, 1, m, strlen(m), 0, &res), 0);
+	assert_string_equal(res.outcome, "command");
+	outbox_last(f, &raw, NULL);
+	assert_non_null(strstr(raw, "Hilfe zu Social Order"));
+	free(raw);
 }
 
 static void
@@ -390,8 +486,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_samples, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_of_rejected_stays_failed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unanswerable_address_is_a_problem, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_give_up_after_attempts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_header_injection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_large_is_answered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_html_only_command, setup, teardown),
 		cmocka_unit_test(test_validate_helpers),
 		cmocka_unit_test(test_content_hash),
 	};
