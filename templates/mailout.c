@@ -308,6 +308,21 @@ plain_ok(const char *s, size_t max)
 	    s[0] != ' ' && s[n - 1] != ' ';
 }
 
+static size_t
+longest_word(const char *s)
+{
+	size_t best = 0;
+
+	while (*s) {
+		size_t wl = strcspn(s, " ");
+		best = wl > best ? wl : best;
+		s += wl;
+		if (*s == ' ')
+			s++;
+	}
+	return best;
+}
+
 static void
 hdr_subject(struct composer *c, const char *subject)
 {
@@ -316,7 +331,19 @@ hdr_subject(struct composer *c, const char *subject)
 	hdr_begin(c, "Subject");
 	if (plain_ok(subject, MAILOUT_LINE_MAX - c->col - 1))
 		hdr_token(c, subject, n);
-	else if (n > 0)
+	else if (plain_ok(subject, 900) && longest_word(subject) <
+	    MAILOUT_LINE_MAX - 2) {
+		/* Plain ASCII: fold at the blanks (RFC 5322 2.2.3) rather
+		 * than encode; single blanks survive unfolding. */
+		const char *w = subject;
+		while (*w) {
+			size_t wl = strcspn(w, " ");
+			hdr_token(c, w, wl);
+			w += wl;
+			if (*w == ' ')
+				w++;
+		}
+	} else if (n > 0)
 		hdr_encoded(c, subject);
 	hdr_end(c);
 }

@@ -426,6 +426,29 @@ test_too_large_is_answered(void **state)
 }
 
 static void
+test_english_templates(void **state)
+{
+	struct fx *f = *state;
+	struct wf_result res;
+	char *raw = NULL;
+
+	free(f->cfg->language);
+	f->cfg->language = xstrdup("en");
+	process_file(f, S "01-standard.eml", &res);
+	assert_string_equal(res.outcome, "case");
+	outbox_last(f, &raw, NULL);
+	if (strstr(raw, "Subject: Confirmation") == NULL)
+		fail_msg("%.600s", raw);
+	assert_non_null(strstr(raw, "received as case SO-2026-000001"));
+	assert_non_null(strstr(raw, "freigegeben"));
+	free(raw);
+	process_file(f, S "07-unbekannte-kostenstelle.eml", &res);
+	outbox_last(f, &raw, NULL);
+	assert_non_null(strstr(raw, "could not be accepted"));
+	free(raw);
+}
+
+static void
 test_validate_helpers(void **state)
 {
 	static const struct { const char *in, *out; } dates[] = {
@@ -492,6 +515,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_no_header_injection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_large_is_answered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_html_only_command, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_english_templates, setup, teardown),
 		cmocka_unit_test(test_validate_helpers),
 		cmocka_unit_test(test_content_hash),
 	};

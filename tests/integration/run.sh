@@ -10,6 +10,7 @@ cd "$(dirname "$0")/../.."
 export SO_BIN=$(realpath "${1:-./socialorder}")
 shift || true
 export SO_IMAP_PORT=${SO_IMAP_PORT:-11143} SO_SMTP_PORT=${SO_SMTP_PORT:-11025} SO_LMTP_PORT=${SO_LMTP_PORT:-11024}
+export SO_IMAPS_PORT=${SO_IMAPS_PORT:-$((SO_IMAP_PORT + 850))}
 export SO_MAIL_PASSWORD=secret
 ROOT=${SO_TEST_DIR:-/tmp/socialorder-it}
 scripts=("$@")
