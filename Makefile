@@ -7,7 +7,8 @@
 #   make check-unit / check-asan / check-integration / check-integration-asan
 #   make demo       the embedded default: private mail stack, demo data, one poll
 #   make deps       install the Debian packages needed (apt-get; idempotent)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=  (build with the same PREFIX:
+#                   the template directory is compiled in)
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -97,12 +98,14 @@ demo: deps
 
 install: socialorder
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates/de \
-	    $(DESTDIR)$(DATADIR)/templates/en $(DESTDIR)$(SYSCONFDIR)/socialorder
+	    $(DESTDIR)$(DATADIR)/templates/en $(DESTDIR)$(SYSCONFDIR)/socialorder \
+	    $(DESTDIR)$(PREFIX)/share/doc/socialorder
 	install -m 0755 socialorder $(DESTDIR)$(BINDIR)/socialorder
 	install -m 0644 templates/de/*.txt $(DESTDIR)$(DATADIR)/templates/de/
 	install -m 0644 templates/en/*.txt $(DESTDIR)$(DATADIR)/templates/en/
 	install -m 0644 contrib/form-profile.ini $(DESTDIR)$(DATADIR)/form-profile.ini
 	install -m 0640 contrib/socialorder.ini.example $(DESTDIR)$(SYSCONFDIR)/socialorder/socialorder.ini.example
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/socialorder/README.md
 
 clean:
 	rm -rf build build-asan socialorder

@@ -15,12 +15,16 @@ export SO_IMAP_PORT=${SO_IMAP_PORT:-10143} SO_SMTP_PORT=${SO_SMTP_PORT:-10025} S
 export SO_MAIL_PASSWORD=${SO_MAIL_PASSWORD:-secret}
 . tests/integration/lib.sh
 
-contrib/mailstack.sh stop "$DIR" >/dev/null 2>&1 || true
+contrib/mailstack.sh stop "$DIR/mail" >/dev/null 2>&1 || true
 rm -rf "$DIR"
 mkdir -p "$DIR"
-[ "$KEEP" = 1 ] || trap 'contrib/mailstack.sh stop "$DIR" >/dev/null 2>&1 || true' EXIT
+[ "$KEEP" = 1 ] || trap 'contrib/mailstack.sh stop "$DIR/mail" >/dev/null 2>&1 || true' EXIT
 
-section() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+	section() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+	section() { printf '\n== %s\n' "$*"; }
+fi
 
 section "Starting a private Dovecot (IMAP :$SO_IMAP_PORT) and Postfix (SMTP :$SO_SMTP_PORT)"
 contrib/mailstack.sh start "$DIR/mail"
@@ -65,6 +69,14 @@ for nr in $($SO list | awk '/^SO-/{print $1}' | sort | head -3); do
 	$SO show "$nr"
 done
 
+section "What happened to each mail (from the intake ledger)"
+sqlite3 -batch -separator ' | ' "$DIR/socialorder.db" \
+	"SELECT printf('%-45.45s', coalesce(message_id, '-')), printf('%-10s', outcome),
+	        printf('%-14s', folder), coalesce(vorgang_nr, ''), substr(coalesce(reason, ''), 1, 90)
+	 FROM ledger ORDER BY id"
+echo "(outcome: case = confirmed; rejected = answered with the problems; command = answered;"
+echo " machine = auto-reply, never answered)"
+
 section "Mailbox bestellung@exempla.test after the poll"
 for folder in INBOX Verarbeitet Fehlgeschlagen; do
 	printf '  %-16s %s messages\n' "$folder" "$(so_imap_count bestellung@exempla.test "$folder")"
@@ -98,5 +110,9 @@ PY
 fi
 section "Done"
 echo "Database: $DIR/socialorder.db   Config: $DIR/socialorder.ini"
-[ "$KEEP" = 1 ] && echo "The mail stack keeps running; stop it with: contrib/mailstack.sh stop $DIR/mail"
+if [ "$KEEP" = 1 ]; then
+	echo "The mail stack keeps running; stop it with: contrib/mailstack.sh stop $DIR/mail"
+else
+	echo "The mail stack is stopped (contrib/demo.sh --keep leaves it running)."
+fi
 exit 0

@@ -157,12 +157,15 @@ set_value(struct config *cfg, const struct key_def *k, const char *v,
 		*(char **)field = *v ? xstrdup(v) : NULL;
 		return 0;
 	case K_SECRET_FILE: {
-		char *data;
+		char *data, *path;
 		size_t len;
 		const char *err;
+		int r;
 
-		char *path = resolve_path(cfg, v);
-		int r = file_read(path, 4096, &data, &len, &err);
+		if (*v == '\0')
+			return fail(error_r, "%s: must not be empty", where);
+		path = resolve_path(cfg, v);
+		r = file_read(path, 4096, &data, &len, &err);
 
 		free(path);
 		if (r == -1)
@@ -294,6 +297,13 @@ parse(struct config *cfg, char *data, unsigned char *seen,
 		if ((k = find_key(section, key)) == NULL)
 			return fail(error_r, "%s:%u: [%s] %s: unknown key",
 			    cfg->path, lineno, section, key);
+		/* password and password_file fill the same field: one only. */
+		for (size_t i = 0; i < SO_NELEM(keys); i++)
+			if (&keys[i] != k && seen[i] &&
+			    keys[i].offset == k->offset)
+				return fail(error_r, "%s:%u: [%s] %s: %s is set "
+				    "already; give only one of them", cfg->path,
+				    lineno, section, key, keys[i].key);
 		snprintf(where, sizeof(where), "%s:%u: [%s] %s", cfg->path,
 		    lineno, section, key);
 		if (set_value(cfg, k, val, where, error_r) == -1)

@@ -30,6 +30,28 @@ ok(int r)
 	    r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED;
 }
 
+/* Words for the libetpan errors an administrator is likely to meet. */
+static const char *
+error_text(int r)
+{
+	switch (r) {
+	case MAILIMAP_ERROR_STREAM:
+		return "connection lost or timed out";
+	case MAILIMAP_ERROR_CONNECTION_REFUSED:
+		return "connection refused or host not found";
+	case MAILIMAP_ERROR_LOGIN:
+		return "login refused (user or password wrong?)";
+	case MAILIMAP_ERROR_SSL:
+		return "TLS handshake failed";
+	case MAILIMAP_ERROR_MEMORY:
+		return "out of memory";
+	case MAILIMAP_ERROR_PARSE:
+		return "server answer not understood";
+	default:
+		return "server said NO or BAD";
+	}
+}
+
 static int
 fail(struct imapc *c, const char *what, int r)
 {
@@ -37,7 +59,8 @@ fail(struct imapc *c, const char *what, int r)
 	    c->imap->imap_response : "";
 	char *safe = str_log_safe(resp, 200);
 
-	log_error("imap %s failed: error %d %s", what, r, safe);
+	log_error("imap %s failed: %s (libetpan error %d) %s", what,
+	    error_text(r), r, safe);
 	free(safe);
 	return -1;
 }
@@ -213,7 +236,8 @@ imapc_open(const struct config *cfg, struct imapc **c_r)
 	r = tls ? mailimap_ssl_connect_with_callback(c->imap, host, port,
 	    tls_sni, host) : mailimap_socket_connect(c->imap, host, port);
 	if (!ok(r)) {
-		log_error("imap connect to %s:%u failed: error %d", host, port, r);
+		log_error("imap connect to %s:%u failed: %s (libetpan error %d)",
+		    host, port, error_text(r), r);
 		goto fail;
 	}
 	if (tls && tls_verify(c, host) == -1)

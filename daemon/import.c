@@ -4,6 +4,7 @@
  * is parsers/csv.c; this module knows the six files' columns, checks values
  * and references, and writes with upserts.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -415,6 +416,31 @@ static int (*const importers[6])(struct ctx *) = {
 	import_katalog, import_person,
 };
 
+static void
+warn_unknown_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		int known = 0;
+
+		if (n < 4 || str_casecmp(e->d_name + n - 4, ".csv") != 0)
+			continue;
+		for (int i = 0; i < 6; i++)
+			known |= strcmp(e->d_name, import_files[i]) == 0;
+		if (!known)
+			log_warn("import: %s/%s is not one of the master-data files "
+			    "(%s, %s, %s, %s, %s, %s); ignored", dir, e->d_name,
+			    import_files[0], import_files[1], import_files[2],
+			    import_files[3], import_files[4], import_files[5]);
+	}
+	closedir(d);
+}
+
 int
 import_dir(struct store *st, const char *dir, struct import_stats *stats,
     const char **error_r)
@@ -465,6 +491,8 @@ import_dir(struct store *st, const char *dir, struct import_stats *stats,
 		stats->files++;
 		csv_free(t);
 	}
+	/* A misnamed file (Katalog.csv, katalog.CSV) would be silently ignored. */
+	warn_unknown_files(dir);
 	if (stats->files == 0) {
 		snprintf(errbuf, sizeof(errbuf), "%s: keine der Stammdaten-Dateien "
 		    "gefunden (%s, ...)", dir, import_files[0]);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,7 +55,12 @@ usage(void)
 	    "  daemon          run until SIGTERM (-f: foreground, log to stderr)\n"
 	    "  list [STATE]    list cases\n"
 	    "  show NR         show one case with its history\n"
-	    "  check-config    check configuration, templates and database\n");
+	    "  check-config    check configuration, templates and database\n"
+	    "  order-run       not available in this version\n"
+	    "options:\n"
+	    "  -c FILE         configuration (default " DEFAULT_CONFIG ")\n"
+	    "  -f              daemon: stay in the foreground, log to stderr\n"
+	    "  -v              log debug messages\n");
 	exit(2);
 }
 
@@ -145,7 +151,22 @@ list_cb(const struct vorgang *v, void *ctx)
 static int
 cmd_list(struct app *a, const char *state)
 {
+	static const char *const states[] = { STATE_EINGEGANGEN, STATE_WARTET,
+	    STATE_GENEHMIGT, STATE_ABGELEHNT, STATE_FREIGEGEBEN, STATE_BESTELLT,
+	    STATE_GELIEFERT, STATE_STORNIERT };
 	int64_t pending, failed, sent;
+	int known = state == NULL;
+
+	for (size_t i = 0; i < SO_NELEM(states) && !known; i++)
+		known = strcmp(state, states[i]) == 0;
+	if (!known) {
+		fprintf(stderr, "socialorder: list: unknown state \"%s\"; states are:",
+		    state);
+		for (size_t i = 0; i < SO_NELEM(states); i++)
+			fprintf(stderr, " %s", states[i]);
+		fputc('\n', stderr);
+		return 2;
+	}
 
 	printf("%-16s %-24s %16s  %-16s %-28s %s\n", "Vorgang", "Status",
 	    "Summe", "Eingang", "Besteller", "Kostenstelle");
@@ -214,6 +235,12 @@ cmd_import(struct app *a, const char *dir)
 {
 	struct import_stats stats;
 	const char *err;
+	struct stat sb;
+
+	if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "socialorder: import: %s is not a directory\n", dir);
+		return 1;
+	}
 
 	if (import_dir(a->st, dir, &stats, &err) == -1) {
 		fprintf(stderr, "socialorder: import %s failed, nothing imported: "
@@ -223,7 +250,7 @@ cmd_import(struct app *a, const char *dir)
 	for (int i = 0; i < 6; i++)
 		if (stats.rows[i])
 			printf("%-28s %5zu Zeilen\n", import_files[i], stats.rows[i]);
-	printf("Import abgeschlossen: %zu Dateien.\n", stats.files);
+	printf("Import abgeschlossen (Dateien: %zu).\n", stats.files);
 	return 0;
 }
 
@@ -234,6 +261,9 @@ main(int argc, char **argv)
 	const char *cmd, *err;
 	int ch, foreground = 0, verbose = 0, rc = 1;
 
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0))
+		usage();
 	while ((ch = getopt(argc, argv, "c:fvh")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -309,7 +339,8 @@ main(int argc, char **argv)
 		rc = cmd_show(&a, argv[1]);
 	else if (strcmp(cmd, "check-config") == 0 && argc == 1) {
 		int64_t counts[6];
-		if (masterdata_counts(a.st, counts) == 0)
+		rc = 1;
+		if (masterdata_counts(a.st, counts) == 0) {
 			printf("%s: ok (schema %d, %lld OEs, %lld Kostenstellen, "
 			    "%lld Lieferorte, %lld Lieferanten, %lld Artikel, "
 			    "%lld Personen)\n", a.config_path,
@@ -317,7 +348,14 @@ main(int argc, char **argv)
 			    (long long)counts[1], (long long)counts[2],
 			    (long long)counts[3], (long long)counts[4],
 			    (long long)counts[5]);
-		rc = 0;
+			rc = 0;
+			if (counts[0] == 0 || counts[1] == 0 || counts[2] == 0 ||
+			    counts[4] == 0)
+				printf("warning: master data incomplete: every form "
+				    "will be rejected until OEs, Kostenstellen, "
+				    "Lieferorte and the catalogue are imported "
+				    "(socialorder import DIR)\n");
+		}
 	} else {
 		store_close(a.st);
 		config_free(a.cfg);

@@ -145,15 +145,24 @@ state_sentence(const char *state)
 }
 
 static void
-set_common(struct tvars *v, const struct config *cfg, const struct mail_msg *msg)
+set_common(struct tvars *v, const struct config *cfg, const struct mail_msg *msg,
+    struct store *st)
 {
+	struct md_person person = { 0 };
+
 	tvars_set(v, "own_address", cfg->smtp_from);
 	tvars_set(v, "prefix", cfg->case_prefix);
 	tvars_setf(v, "example_nr", "%s-2026-000042", cfg->case_prefix);
 	if (msg) {
-		tvars_set(v, "sender_name", msg->from_name ? msg->from_name :
-		    msg->from_addr);
+		/* The name from personen.csv reads better than "Mustermann, Max". */
+		if (st && msg->from_addr &&
+		    masterdata_person(st, msg->from_addr, &person) == 1)
+			tvars_set(v, "sender_name", person.name);
+		else
+			tvars_set(v, "sender_name", msg->from_name ?
+			    msg->from_name : msg->from_addr);
 		tvars_set(v, "orig_subject", msg->subject);
+		md_person_clear(&person);
 	}
 }
 
@@ -325,7 +334,7 @@ intake_case(struct mailctx *c, struct vorgang *vg, struct wf_result *res)
 	free(vg->state);
 	vg->state = target_copy;
 	v = tvars_new();
-	set_common(v, wf->cfg, c->msg);
+	set_common(v, wf->cfg, c->msg, wf->st);
 	fill_case_vars(wf->st, v, vg);
 	rc = answer(c, "confirmation", v, 0, vg->id, vg->nr, vg->requester_email,
 	    vg->requester_name);
@@ -385,7 +394,7 @@ handle_form(struct mailctx *c, struct wf_result *res)
 		res->outcome = "unreadable";
 		set_reason(c, "%s", err);
 		v = tvars_new();
-		set_common(v, wf->cfg, msg);
+		set_common(v, wf->cfg, msg, wf->st);
 		tvars_set(v, "error", err);
 		rc = answer_sender(c, "unreadable", v, 1);
 		tvars_free(v);
@@ -404,7 +413,7 @@ handle_form(struct mailctx *c, struct wf_result *res)
 		res->outcome = "rejected";
 		buf_init(&all, 64 * 1024);
 		v = tvars_new();
-		set_common(v, wf->cfg, msg);
+		set_common(v, wf->cfg, msg, wf->st);
 		for (size_t i = 0; i < p.n; i++) {
 			struct tvars *it = tvars_add_item(v, "problems");
 			tvars_set(it, "text", p.msg[i]);
@@ -428,9 +437,10 @@ handle_command(struct mailctx *c, enum mail_kind kind,
 	struct tvars *v = tvars_new();
 	int rc;
 
-	set_common(v, c->wf->cfg, c->msg);
+	set_common(v, c->wf->cfg, c->msg, c->wf->st);
 	res->outcome = kind == MAIL_REPLY ? "reply" : "command";
-	set_reason(c, "%s %s", command_name(cmd->kind), cmd->case_nr);
+	set_reason(c, "%s%s%s", command_name(cmd->kind), *cmd->case_nr ? " " : "",
+	    cmd->case_nr);
 	if (cmd->kind == CMD_HELP || cmd->kind == CMD_UNKNOWN ||
 	    cmd->kind == CMD_NONE) {
 		rc = answer_sender(c, "help", v, 1);
@@ -510,7 +520,7 @@ decide(struct mailctx *c, const char *raw, size_t len, int too_large,
 
 		res->outcome = "unreadable";
 		set_reason(c, "%s", err);
-		set_common(v, cfg, msg);
+		set_common(v, cfg, msg, wf->st);
 		tvars_set(v, "error", err);
 		rc = answer_sender(c, "unreadable", v, 1) == -1 ? -1 : 0;
 		tvars_free(v);
@@ -660,7 +670,7 @@ workflow_check_templates(const struct config *cfg, const char **error_r)
 	struct tvars *v = tvars_new();
 	int rc = 0;
 
-	set_common(v, cfg, NULL);
+	set_common(v, cfg, NULL, NULL);
 	tvars_set(v, "nr", "SO-2026-000001");
 	for (size_t i = 0; i < SO_NELEM(names) && rc == 0; i++) {
 		char *subject, *body;

@@ -25,7 +25,8 @@
 #define OWN     "bestellung@exempla.test"
 #define TOK     "k3J9xYz0aB1cD2eF3gH4"          /* 20 characters */
 #define TOK64   "01234567abcdefgh01234567ABCDEFGH01234567-_-_-_-_01234567abcdefgh"
-#define SAMPLES "../shared/samples/mails/"
+/* The sample mails of the specification, shipped as the demo mails. */
+#define SAMPLES "contrib/demo/mails/"
 
 static const struct classify_ctx ctx = {
 	.own_address = OWN,

@@ -102,8 +102,12 @@ static const struct bad_row bad_rows[] = {
 	{ BASE "[general]\ncase_prefix = so-x\n", "case_prefix" },
 	{ "just text\n", ":1: expected \"key = value\"" },
 	{ "key = value\n", ":1: key: key outside of a section" },
-	{ BASE "[imap]\npassword_file = /nonexistent/secret\n", "open(/nonexistent/secret) failed" },
+	{ "[imap]\nurl = imap://h\nuser = u@x\npassword_file = /nonexistent/secret\n"
+	    "[smtp]\nurl = smtp://h\nfrom = a@x\n", "open(/nonexistent/secret) failed" },
 	{ BASE "[general]\ndatabase =\n", "[general] database: must not be empty" },
+	{ BASE "[imap]\npassword_file = /etc/hostname\n", ":9: [imap] password_file: password is set already" },
+	{ "[imap]\nurl = imap://h\nuser = u@x\npassword_file =\n"
+	    "[smtp]\nurl = smtp://h\nfrom = a@x\n", "[imap] password_file: must not be empty" },
 	{ BASE "[smtp]\nfrom =   ; nobody\n", "[smtp] from: must not be empty" },
 	{ BASE "[imap]\nprocessed_folder =\n", "[imap] processed_folder: must not be empty" },
 	{ BASE "[general]\nlanguage =\n", "[general] language: must not be empty" },

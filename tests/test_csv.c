@@ -17,7 +17,7 @@
 #include "csv.h"
 #include "util.h"
 
-#define STAMMDATEN "../shared/samples/stammdaten/"
+#define STAMMDATEN "contrib/demo/stammdaten/"
 
 /*
  * Compact form of a table: "h1|h2" for the header, then one line per row:

@@ -24,7 +24,8 @@
 #include "form.h"
 #include "util.h"
 
-#define SAMPLES "../shared/samples/mails/"
+/* The sample mails of the specification, shipped as the demo mails. */
+#define SAMPLES "contrib/demo/mails/"
 #define DATA "tests/data/"
 #define NO_FORM "Die Nachricht enth\xc3\xa4lt kein erkennbares Bestellformular"
 #define TOO_MANY "Zu viele Positionen (mehr als 500)."

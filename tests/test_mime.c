@@ -26,7 +26,8 @@
 /* Expected number of attachments. */
 #define NATT(n) .check_natt = 1, .natt = (n)
 
-#define SAMPLES "../shared/samples/mails/"
+/* The sample mails of the specification, shipped as the demo mails. */
+#define SAMPLES "contrib/demo/mails/"
 #define DATA "tests/data/"
 
 struct expect {

@@ -6,6 +6,7 @@
 #ifndef SO_TESTUTIL_H
 #define SO_TESTUTIL_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,7 +15,8 @@
 #include "store.h"
 #include "util.h"
 
-#define SAMPLES "../shared/samples"
+/* The specification's samples, shipped in the project as the demo data. */
+#define SAMPLES "contrib/demo"
 
 /* Fresh database file in a new temporary directory; returns the directory (caller frees). */
 static inline char *
@@ -53,8 +55,10 @@ testutil_db_with_samples(struct store **st_r)
 	struct import_stats stats;
 	const char *err;
 
-	if (import_dir(*st_r, SAMPLES "/stammdaten", &stats, &err) != 0)
+	if (import_dir(*st_r, SAMPLES "/stammdaten", &stats, &err) != 0) {
+		fprintf(stderr, "test set-up: import failed: %s\n", err);
 		abort();
+	}
 	return dir;
 }
 

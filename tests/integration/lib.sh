@@ -17,7 +17,7 @@
 #
 # Usage:
 #   . tests/integration/lib.sh
-#   so_send_eml ../shared/samples/mails/01-standard.eml
+#   so_send_eml contrib/demo/mails/01-standard.eml
 #   so_wait_count bestellung@exempla.test INBOX 1
 #   so_assert_eq "$(so_imap_count bestellung@exempla.test INBOX)" 1 "one mail in INBOX"
 #   so_summary
