@@ -39,6 +39,20 @@ done
 so_assert_eq "$rc" 0 "SIGTERM ends the daemon with exit 0"
 so_assert_contains "$D/daemon.log" "daemon stopping" "stop is logged"
 
+# Polling fallback: with IDLE off, the daemon polls every poll_interval.
+sed -i 's/^poll_interval = .*/poll_interval = 2\nidle = no/' "$D/so.ini"
+$SO daemon -f 2> "$D/daemon-poll.log" &
+pid=$!
+so_send_eml "$SO_REPO_ROOT/contrib/demo/mails/05-html-alternative.eml"
+ok=0
+for i in $(seq 1 30); do
+	[ "$(so_imap_count requester1@exempla.test INBOX)" = 3 ] && { ok=1; break; }
+	sleep 0.5
+done
+so_assert_eq "$ok" 1 "polling without IDLE: confirmation within 15 s at poll_interval 2"
+kill -TERM $pid; wait $pid
+so_assert_eq "$?" 0 "polling daemon stops with exit 0"
+
 # A bad config stops start-up naming file, line and key.
 printf '[imap]\nurl = imap://x\nuser = u@x\npassword = p\npoll_interval = often\n[smtp]\nurl = smtp://x\nfrom = a@x\n' > "$D/bad.ini"
 $SO_BIN -c "$D/bad.ini" poll 2> "$D/bad.log"; rc=$?
