@@ -84,7 +84,7 @@ done
 
 section "Mails that went out (as delivered by Postfix to each recipient's INBOX)"
 out="$DIR/delivered"
-for user in requester1@exempla.test requester2@exempla.test sgl102@exempla.test; do
+for user in requester1@exempla.test requester2@exempla.test amtsleitung60@exempla.test sgl102@exempla.test; do
 	mkdir -p "$out/$user"
 	cnt=$(so_imap_fetch_all "$user" INBOX "$out/$user")
 	echo "  $user: $cnt mails"

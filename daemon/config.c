@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "mailout.h"
 #include "util.h"
+#include "workdays.h"
 
 enum key_type { K_STR, K_PATH, K_INT, K_BOOL, K_MONEY, K_SIZE, K_SECRET_FILE, K_DOMAINS };
 
@@ -57,6 +59,11 @@ static const struct key_def keys[] = {
 	{ "smtp", "retry_max", K_INT, O(retry_max), "3600", 0, 1, 604800 },
 	{ "smtp", "max_attempts", K_INT, O(max_attempts), "20", 0, 1, 1000 },
 	{ "approval", "threshold", K_MONEY, O(threshold_cents), "250,00", 0, 0, 0 },
+	{ "approval", "token_days", K_INT, O(token_days), "14", 0, 1, 365 },
+	{ "approval", "remind_after", K_INT, O(remind_after), "3", 0, 1, 100 },
+	{ "approval", "escalate_after", K_INT, O(escalate_after), "5", 0, 1, 100 },
+	{ "approval", "holidays", K_STR, O(holidays), NULL, 0, 0, 0 },
+	{ "approval", "authserv_id", K_STR, O(authserv_id), NULL, 0, 0, 0 },
 	{ "limits", "answers_per_window", K_INT, O(answers_per_window), "5", 0, 0, 100000 },
 	{ "limits", "answer_window", K_INT, O(answer_window), "3600", 0, 1, 604800 },
 	{ "limits", "max_quantity", K_INT, O(max_quantity), "1000", 0, 1, 1000000 },
@@ -365,8 +372,8 @@ config_load(const char *path, struct config **cfg_r, const char **error_r)
 		    "smtp:// or smtps://", path, cfg->smtp_url);
 		goto bad;
 	}
-	if (strchr(cfg->smtp_from, '@') == NULL ||
-	    strpbrk(cfg->smtp_from, " <>\"") != NULL) {
+	/* The same rule as every address we write into a mail or a mailto: link. */
+	if (!mailout_addr_ok(cfg->smtp_from)) {
 		fail(error_r, "%s: [smtp] from: \"%.80s\" is not a plain mail "
 		    "address", path, cfg->smtp_from);
 		goto bad;
@@ -390,6 +397,16 @@ config_load(const char *path, struct config **cfg_r, const char **error_r)
 			    "1-8 upper-case letters or digits", path, cfg->case_prefix);
 			goto bad;
 		}
+	if (cfg->holidays) {
+		struct workdays w = { 0 };
+		const char *herr;
+
+		if (workdays_parse_holidays(cfg->holidays, &w, &herr) == -1) {
+			fail(error_r, "%s: [approval] holidays: %s", path, herr);
+			goto bad;
+		}
+		workdays_free(&w);
+	}
 	if (cfg->org_domains == NULL) {
 		const char *at = strrchr(cfg->imap_user, '@');
 		cfg->org_domains = parse_domains(at ? at + 1 :

@@ -57,6 +57,11 @@ struct config {
 
 	/* [approval] */
 	int64_t threshold_cents;
+	int token_days;         /* calendar days a request and its token are valid */
+	int remind_after;       /* working days until the approver is reminded */
+	int escalate_after;     /* working days until the deputy is asked too */
+	char *holidays;         /* ISO dates that are not working days */
+	char *authserv_id;      /* if set: replies need DKIM/DMARC pass from this MTA */
 
 	/* [limits] */
 	int answers_per_window; /* error/command answers to one sender */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approval.h"
 #include "imapc.h"
 #include "intake.h"
 #include "log.h"
@@ -136,6 +137,9 @@ flush(struct store *st, const struct config *cfg, struct intake_stats *stats,
 {
 	struct sender_stats ss;
 
+	/* Reminders, escalations and expiries go out with this flush. */
+	if (approval_run_due(st, cfg, so_now()) == -1)
+		*rc = -1;
 	if (sender_flush(st, cfg, &ss, intake_should_stop) == -1)
 		*rc = -1;
 	stats->sent += ss.sent;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "mailout.h"
@@ -304,6 +305,25 @@ validate_form(struct store *st, const struct config *cfg,
 		buf_printf(&reasons, "%sSumme %s EUR über der Schwelle %s EUR",
 		    reasons.len ? "; " : "", money_format(v->total_cents, t1),
 		    money_format(threshold, t2));
+	}
+	/* Positions are charged against the yearly budget when released. */
+	{
+		time_t t = (time_t)so_now();
+		struct tm tm;
+		int64_t used;
+
+		localtime_r(&t, &tm);
+		if (ks.jahr == tm.tm_year + 1900) {
+			if (case_store_budget_used(st, ks.code, ks.jahr, &used) == -1)
+				goto dberr;
+			if (v->total_cents > ks.budget_cents - used) {
+				char t1[32];
+				buf_printf(&reasons, "%sBudget der Kostenstelle %s "
+				    "überschritten (noch verfügbar %s EUR)",
+				    reasons.len ? "; " : "", ks.code,
+				    money_format(ks.budget_cents - used, t1));
+			}
+		}
 	}
 	if (reasons.len) {
 		v->state = xstrdup(STATE_WARTET);

@@ -9,12 +9,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "approval.h"
 #include "casestore.h"
 #include "classify.h"
 #include "html.h"
 #include "ledger.h"
 #include "log.h"
 #include "mailout.h"
+#include "notify.h"
 #include "masterdata.h"
 #include "outbox.h"
 #include "render.h"
@@ -132,176 +134,24 @@ raw_message_id(const char *raw, size_t len)
 	return NULL;
 }
 
-static const char *
-state_sentence(const char *state)
-{
-	if (strcmp(state, STATE_FREIGEGEBEN) == 0)
-		return "Ihr Vorgang ist freigegeben und wird mit dem nächsten "
-		    "Bestelllauf bestellt.";
-	if (strcmp(state, STATE_WARTET) == 0)
-		return "Ihr Vorgang braucht eine Genehmigung und wartet auf die "
-		    "Entscheidung der genehmigenden Person.";
-	return "";
-}
-
-static void
-set_common(struct tvars *v, const struct config *cfg, const struct mail_msg *msg,
-    struct store *st)
-{
-	struct md_person person = { 0 };
-
-	tvars_set(v, "own_address", cfg->smtp_from);
-	tvars_set(v, "prefix", cfg->case_prefix);
-	tvars_setf(v, "example_nr", "%s-2026-000042", cfg->case_prefix);
-	if (msg) {
-		/* The name from personen.csv reads better than "Mustermann, Max". */
-		if (st && msg->from_addr &&
-		    masterdata_person(st, msg->from_addr, &person) == 1)
-			tvars_set(v, "sender_name", person.name);
-		else
-			tvars_set(v, "sender_name", msg->from_name ?
-			    msg->from_name : msg->from_addr);
-		tvars_set(v, "orig_subject", msg->subject);
-		md_person_clear(&person);
-	}
-}
-
-/*
- * Render template tmpl and put it into the outbox, addressed to the sender
- * of the current mail (threaded to it).  limited: subject to the per-sender
- * rate limit.  Returns 1 enqueued, 0 suppressed by the rate limit, -1 error.
- */
-static int
-answer(struct mailctx *c, const char *tmpl, struct tvars *v, int limited,
-    int64_t vorgang_id, const char *tag, const char *to_addr,
-    const char *to_name)
-{
-	const struct config *cfg = c->wf->cfg;
-	const struct mail_msg *msg = c->msg;
-	struct mailout m = { 0 };
-	struct buf out, refs;
-	char *subject = NULL, *body = NULL, *msgid;
-	const char *err;
-	int rc = -1;
-
-	if (limited) {
-		int64_t n;
-		if (outbox_answers_since(c->wf->st, to_addr, c->now -
-		    cfg->answer_window, &n) == -1)
-			return -1;
-		if (n >= cfg->answers_per_window) {
-			char *a = str_log_safe(to_addr, 100);
-			log_warn("uid=%lld answer rate-limited to=%s template=%s",
-			    (long long)c->uid, a, tmpl);
-			free(a);
-			return 0;
-		}
-		if (outbox_answer_record(c->wf->st, to_addr, c->now) == -1)
-			return -1;
-	}
-	if (render_mail(cfg->templates, cfg->language, tmpl, v, &subject, &body,
-	    &err) == -1) {
-		log_error("template %s/%s/%s: %s", cfg->templates, cfg->language,
-		    tmpl, err);
-		return -1;
-	}
-	buf_init(&refs, 8192);
-	if (msg && msg->references)
-		buf_puts(&refs, msg->references);
-	if (msg && msg->message_id)
-		buf_printf(&refs, " %s", msg->message_id);
-	msgid = mailout_message_id(tag, config_msgid_domain(cfg));
-	m.from_addr = cfg->smtp_from;
-	m.from_name = cfg->smtp_from_name;
-	m.to_addr = to_addr;
-	m.to_name = to_name;
-	m.subject = subject;
-	m.body = body;
-	m.message_id = msgid;
-	m.in_reply_to = msg ? msg->message_id : NULL;
-	m.references = refs.len ? buf_cstr(&refs) : NULL;
-	m.auto_submitted = msg ? "auto-replied" : "auto-generated";
-	m.suppress_auto_responses = 1;
-	m.date = c->now;
-	buf_init(&out, 16 * 1024 * 1024);
-	if (mailout_compose(&m, &out, &err) == -1) {
-		char *a = str_log_safe(to_addr, 100);
-		log_warn("uid=%lld answer not composed to=%s: %s",
-		    (long long)c->uid, a, err);
-		free(a);
-		rc = 0;
-	} else if (outbox_enqueue(c->wf->st, vorgang_id, tmpl, to_addr, msgid,
-	    out.data, out.len, c->now) == 0)
-		rc = 1;
-	buf_free(&out);
-	buf_free(&refs);
-	free(msgid);
-	free(subject);
-	free(body);
-	return rc;
-}
-
+/* Answer the sender of the current mail. */
 static int
 answer_sender(struct mailctx *c, const char *tmpl, struct tvars *v, int limited)
 {
-	return answer(c, tmpl, v, limited, 0, "answer", c->msg->from_addr,
-	    c->msg->from_name);
+	struct notify_ctx n = { c->wf->st, c->wf->cfg, c->now, c->msg, NULL, c->uid };
+
+	return notify_send(&n, tmpl, v, limited ? NOTIFY_LIMITED : 0, 0, "answer",
+	    c->msg->from_addr, c->msg->from_name, NULL);
 }
 
-static void
-fill_case_vars(struct store *st, struct tvars *v, const struct vorgang *vg)
+static struct tvars *
+new_vars(struct mailctx *c)
 {
-	struct md_oe oe = { 0 };
-	struct md_kostenstelle ks = { 0 };
-	struct md_lieferort lo = { 0 };
-	char money[32];
+	struct notify_ctx n = { c->wf->st, c->wf->cfg, c->now, c->msg, NULL, c->uid };
+	struct tvars *v = tvars_new();
 
-	tvars_set(v, "nr", vg->nr);
-	tvars_set(v, "state", vg->state);
-	tvars_set(v, "state_sentence", state_sentence(vg->state));
-	tvars_set(v, "requester_name", vg->requester_name);
-	tvars_set(v, "requester_email", vg->requester_email);
-	tvars_set(v, "oe", vg->oe);
-	if (masterdata_oe(st, vg->oe, &oe) == 1)
-		tvars_set(v, "oe_name", oe.bezeichnung);
-	tvars_set(v, "kostenstelle", vg->kostenstelle);
-	if (masterdata_kostenstelle(st, vg->kostenstelle, &ks) == 1)
-		tvars_set(v, "kostenstelle_name", ks.bezeichnung);
-	tvars_set(v, "lieferort", vg->lieferort);
-	if (masterdata_lieferort(st, vg->lieferort, &lo) == 1) {
-		tvars_set(v, "lieferort_name", lo.bezeichnung);
-		tvars_setf(v, "lieferort_address", "%s, %s %s%s%s", lo.strasse,
-		    lo.plz, lo.ort, lo.raum ? ", Raum " : "", lo.raum ? lo.raum : "");
-	}
-	if (vg->gewuenscht_bis) {
-		int y, m, d;
-		if (sscanf(vg->gewuenscht_bis, "%d-%d-%d", &y, &m, &d) == 3)
-			tvars_setf(v, "gewuenscht_bis", "%02d.%02d.%04d", d, m, y);
-	}
-	tvars_set(v, "bemerkung", vg->bemerkung);
-	tvars_set(v, "total", money_format(vg->total_cents, money));
-	tvars_set(v, "approval_reason", vg->approval_reason);
-	if (strcmp(vg->state, STATE_WARTET) == 0)
-		tvars_set(v, "needs_approval", "1");
-	else
-		tvars_set(v, "released", "1");
-	for (size_t i = 0; i < vg->npositions; i++) {
-		const struct vorgang_position *p = &vg->positions[i];
-		struct tvars *it = tvars_add_item(v, "positions");
-
-		tvars_setf(it, "pos", "%d", p->pos);
-		tvars_set(it, "artikelnr", p->artikelnr ? p->artikelnr : "");
-		tvars_set(it, "bezeichnung", p->bezeichnung);
-		tvars_setf(it, "menge", "%lld", (long long)p->menge);
-		tvars_set(it, "einheit", p->einheit);
-		tvars_set(it, "preis", money_format(p->preis_cents, money));
-		tvars_set(it, "summe", money_format(p->total_cents, money));
-		if (p->freitext)
-			tvars_set(it, "freitext", "1");
-	}
-	md_oe_clear(&oe);
-	md_kostenstelle_clear(&ks);
-	md_lieferort_clear(&lo);
+	notify_common_vars(v, &n);
+	return v;
 }
 
 /* A valid form: store the case, move it to its first state, confirm. */
@@ -333,11 +183,19 @@ intake_case(struct mailctx *c, struct vorgang *vg, struct wf_result *res)
 	}
 	free(vg->state);
 	vg->state = target_copy;
-	v = tvars_new();
-	set_common(v, wf->cfg, c->msg, wf->st);
-	fill_case_vars(wf->st, v, vg);
-	rc = answer(c, "confirmation", v, 0, vg->id, vg->nr, vg->requester_email,
-	    vg->requester_name);
+	if (strcmp(vg->state, STATE_WARTET) == 0) {
+		struct notify_ctx an = { wf->st, wf->cfg, c->now, c->msg, NULL, c->uid };
+
+		if (approval_request(&an, vg) == -1)
+			return -1;
+	}
+	v = new_vars(c);
+	notify_case_vars(wf->st, v, vg);
+	{
+		struct notify_ctx n = { wf->st, wf->cfg, c->now, c->msg, NULL, c->uid };
+		rc = notify_send(&n, "confirmation", v, 0, vg->id, vg->nr,
+		    vg->requester_email, vg->requester_name, NULL);
+	}
 	tvars_free(v);
 	/* A case without its confirmation must not exist: validation vouched
 	 * for the address, so failing to compose is an internal error. */
@@ -393,8 +251,7 @@ handle_form(struct mailctx *c, struct wf_result *res)
 	if (form_parse(wf->profile, &in, &f, &err) == -1) {
 		res->outcome = "unreadable";
 		set_reason(c, "%s", err);
-		v = tvars_new();
-		set_common(v, wf->cfg, msg, wf->st);
+		v = new_vars(c);
 		tvars_set(v, "error", err);
 		rc = answer_sender(c, "unreadable", v, 1);
 		tvars_free(v);
@@ -412,8 +269,7 @@ handle_form(struct mailctx *c, struct wf_result *res)
 
 		res->outcome = "rejected";
 		buf_init(&all, 64 * 1024);
-		v = tvars_new();
-		set_common(v, wf->cfg, msg, wf->st);
+		v = new_vars(c);
 		for (size_t i = 0; i < p.n; i++) {
 			struct tvars *it = tvars_add_item(v, "problems");
 			tvars_set(it, "text", p.msg[i]);
@@ -434,10 +290,9 @@ static int
 handle_command(struct mailctx *c, enum mail_kind kind,
     const struct command *cmd, struct wf_result *res)
 {
-	struct tvars *v = tvars_new();
+	struct tvars *v = new_vars(c);
 	int rc;
 
-	set_common(v, c->wf->cfg, c->msg, c->wf->st);
 	res->outcome = kind == MAIL_REPLY ? "reply" : "command";
 	set_reason(c, "%s%s%s", command_name(cmd->kind), *cmd->case_nr ? " " : "",
 	    cmd->case_nr);
@@ -505,8 +360,37 @@ decide(struct mailctx *c, const char *raw, size_t len, int too_large,
 	} else
 		kind = classify_mail(msg, &cctx, &cmd, &why);
 	if (kind == MAIL_MACHINE) {
+		struct notify_ctx n = { wf->st, cfg, c->now, msg, NULL, c->uid };
+		char *handled = NULL;
+
 		res->outcome = "machine";
 		set_reason(c, "%s", why);
+		/* An out-of-office reply to an approval request hands it over. */
+		if (strstr(why, "auto-replied") || strstr(why, "auto-reply")) {
+			if ((rc = approval_autoreply(&n, &handled)) == -1)
+				goto out;
+			rc = 0;
+			if (handled)
+				set_reason(c, "%s; %s", why, handled);
+			free(handled);
+		}
+		goto out;
+	}
+	/*
+	 * Replies to approval requests are judged before the domain check: a
+	 * forwarded link used from outside must still be recorded and the
+	 * approver told.
+	 */
+	if (kind == MAIL_REPLY && (cmd.kind == CMD_APPROVE ||
+	    cmd.kind == CMD_REJECT || cmd.kind == CMD_UNKNOWN ||
+	    cmd.kind == CMD_NONE)) {
+		struct notify_ctx n = { wf->st, cfg, c->now, msg, NULL, c->uid };
+		char *what = NULL;
+
+		res->outcome = "reply";
+		rc = approval_reply(&n, &cmd, &what);
+		set_reason(c, "%s", what ? what : "Antwort");
+		free(what);
 		goto out;
 	}
 	if (msg->from_addr == NULL || !config_addr_in_org(cfg, msg->from_addr)) {
@@ -516,11 +400,10 @@ decide(struct mailctx *c, const char *raw, size_t len, int too_large,
 		goto out;
 	}
 	if (err != NULL) {
-		struct tvars *v = tvars_new();
+		struct tvars *v = new_vars(c);
 
 		res->outcome = "unreadable";
 		set_reason(c, "%s", err);
-		set_common(v, cfg, msg, wf->st);
 		tvars_set(v, "error", err);
 		rc = answer_sender(c, "unreadable", v, 1) == -1 ? -1 : 0;
 		tvars_free(v);
@@ -665,12 +548,17 @@ int
 workflow_check_templates(const struct config *cfg, const char **error_r)
 {
 	static const char *const names[] = { "confirmation", "rejection",
-	    "unreadable", "help", "not_supported" };
+	    "unreadable", "help", "not_supported", "approval_request", "decision",
+	    "decision_ack", "already_decided", "approval_refused",
+	    "approval_alert" };
 	static char errbuf[512];
 	struct tvars *v = tvars_new();
 	int rc = 0;
 
-	set_common(v, cfg, NULL, NULL);
+	{
+		struct notify_ctx n = { NULL, cfg, 0, NULL, NULL, 0 };
+		notify_common_vars(v, &n);
+	}
 	tvars_set(v, "nr", "SO-2026-000001");
 	for (size_t i = 0; i < SO_NELEM(names) && rc == 0; i++) {
 		char *subject, *body;

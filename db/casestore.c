@@ -155,6 +155,32 @@ case_store_transition(struct store *st, int64_t id, const char *from,
 	return 1;
 }
 
+int
+case_store_note(struct store *st, int64_t id, const char *state,
+    const char *actor, const char *reason, const char *msgid, int64_t now)
+{
+	return history_add(st, id, state, state, actor, reason, msgid, now);
+}
+
+int
+case_store_budget_used(struct store *st, const char *ks, int year,
+    int64_t *cents_r)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT coalesce(sum(total_cents), 0) "
+	    "FROM vorgang WHERE kostenstelle = ? AND state IN ('genehmigt', "
+	    "'freigegeben', 'bestellt', 'geliefert') AND CAST(strftime('%Y', "
+	    "created_at, 'unixepoch', 'localtime') AS INTEGER) = ?");
+	int rc;
+
+	store_bind_text(s, 1, ks);
+	sqlite3_bind_int(s, 2, year);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*cents_r = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 #define VORGANG_COLS "id, nr, state, requester_email, requester_name, " \
 	"telefon, oe, kostenstelle, lieferort, gewuenscht_bis, bemerkung, " \
 	"total_cents, approval_reason, source_msgid, created_at"
@@ -236,6 +262,25 @@ case_store_load(struct store *st, const char *nr, struct vorgang **v_r)
 	}
 	*v_r = v;
 	return 1;
+}
+
+int
+case_store_load_id(struct store *st, int64_t id, struct vorgang **v_r)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT nr FROM vorgang WHERE id = ?");
+	char *nr;
+	int rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	nr = store_col_text(s, 0);
+	sqlite3_reset(s);
+	rc = case_store_load(st, nr, v_r);
+	free(nr);
+	return rc;
 }
 
 int

@@ -79,8 +79,25 @@ int case_store_transition(struct store *st, int64_t id, const char *from,
     const char *to, const char *actor, const char *reason, const char *msgid,
     int64_t now);
 
+/*
+ * A history row that records an event without a state change (a refused
+ * decision, a hand-over, a reminder): from and to are the current state.
+ */
+int case_store_note(struct store *st, int64_t id, const char *state,
+    const char *actor, const char *reason, const char *msgid, int64_t now);
+
+/*
+ * Budget of Kostenstelle ks used in year: the totals of its cases that are
+ * released or further on (genehmigt, freigegeben, bestellt, geliefert),
+ * counted by the year of their intake.
+ */
+int case_store_budget_used(struct store *st, const char *ks, int year,
+    int64_t *cents_r);
+
 /* Load a case by number with its positions: 1 found, 0 not found, -1 error. */
 int case_store_load(struct store *st, const char *nr, struct vorgang **v_r);
+/* The same by id. */
+int case_store_load_id(struct store *st, int64_t id, struct vorgang **v_r);
 
 /* History of a case, oldest first; caller frees with vorgang_history_free. */
 int case_store_history(struct store *st, int64_t id,

@@ -203,6 +203,20 @@ masterdata_threshold(struct store *st, const char *oe, int64_t def,
 }
 
 int
+masterdata_role_first(struct store *st, const char *rolle, char **email_r)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT email FROM person WHERE "
+	    "rolle = ? ORDER BY email LIMIT 1");
+	int rc = lookup(s, rolle);
+
+	if (rc != 1)
+		return rc;
+	*email_r = store_col_text(s, 0);
+	sqlite3_reset(s);
+	return 1;
+}
+
+int
 masterdata_counts(struct store *st, int64_t counts_r[6])
 {
 	static const char *const sql[6] = {

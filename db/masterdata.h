@@ -60,6 +60,9 @@ void md_person_clear(struct md_person *r);
 int masterdata_threshold(struct store *st, const char *oe, int64_t def,
     int64_t *cents_r);
 
+/* The first person (by e-mail) with role rolle, e.g. "einkauf": 1, 0, -1. */
+int masterdata_role_first(struct store *st, const char *rolle, char **email_r);
+
 /* Number of rows in each master-data table, for start-up checks and "list". */
 int masterdata_counts(struct store *st, int64_t counts_r[6]);
 

@@ -155,6 +155,35 @@ const char *const migrations[] = {
 	"  at INTEGER NOT NULL,"
 	"  PRIMARY KEY (uidvalidity, uid)"
 	");",
+
+	/* 3: approvals by reply: who decides, tokens (hashed), and what happened. */
+	"CREATE TABLE approval ("
+	"  vorgang_id INTEGER PRIMARY KEY REFERENCES vorgang(id),"
+	"  oe TEXT NOT NULL,"
+	"  approver TEXT NOT NULL,"
+	"  deputy TEXT,"
+	"  reason TEXT NOT NULL,"
+	"  requested_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  reminded_at INTEGER,"
+	"  escalated_at INTEGER,"
+	"  handed_over_at INTEGER,"
+	"  alerted_at INTEGER,"
+	"  decided_at INTEGER,"
+	"  decided_by TEXT,"
+	"  decision TEXT"
+	");"
+	"CREATE TABLE approval_token ("
+	"  id INTEGER PRIMARY KEY,"
+	"  vorgang_id INTEGER NOT NULL REFERENCES vorgang(id),"
+	"  addressee TEXT NOT NULL,"
+	"  token_hash TEXT NOT NULL UNIQUE,"
+	"  issued_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  request_msgid TEXT NOT NULL"
+	");"
+	"CREATE INDEX approval_token_msgid ON approval_token(request_msgid);"
+	"CREATE INDEX approval_token_case ON approval_token(vorgang_id);",
 };
 
 const size_t migrations_count = sizeof(migrations) / sizeof(migrations[0]);

@@ -20,96 +20,9 @@
 #include "ledger.h"
 #include "outbox.h"
 #include "testutil.h"
+#include "wfutil.h"
 #include "validate.h"
 #include "workflow.h"
-
-struct fx {
-	struct store *st;
-	char *dir;
-	struct config *cfg;
-	struct form_profile *profile;
-	struct workflow wf;
-	int64_t uid;
-};
-
-static int
-setup(void **state)
-{
-	struct fx *f = xcalloc(1, sizeof(*f));
-	char *ini;
-	FILE *fp;
-	const char *err;
-
-	f->dir = testutil_db_with_samples(&f->st);
-	ini = xasprintf("%s/so.ini", f->dir);
-	fp = fopen(ini, "w");
-	char cwd[4096];
-
-	assert_non_null(getcwd(cwd, sizeof(cwd)));
-	fprintf(fp, "[general]\ndatabase = %s/test.db\ntemplates = %s/templates\n"
-	    "[imap]\nurl = imap://127.0.0.1:1/INBOX\nuser = bestellung@exempla.test\n"
-	    "password = x\n[smtp]\nurl = smtp://127.0.0.1:1\n"
-	    "from = bestellung@exempla.test\n[approval]\nthreshold = 250,00\n"
-	    "[limits]\nanswers_per_window = 5\n", f->dir, cwd);
-	fclose(fp);
-	if (config_load(ini, &f->cfg, &err) != 0)
-		fail_msg("config: %s", err);
-	free(ini);
-	f->profile = form_profile_default();
-	f->wf.st = f->st;
-	f->wf.cfg = f->cfg;
-	f->wf.profile = f->profile;
-	mime_limits_default(&f->wf.limits);
-	setenv("SO_NOW", "1795250000", 1);     /* 2026-11-21 */
-	setenv("TZ", "Europe/Berlin", 1);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	form_profile_free(f->profile);
-	config_free(f->cfg);
-	testutil_db_done(f->st, f->dir);
-	free(f);
-	return 0;
-}
-
-static void
-process_file(struct fx *f, const char *path, struct wf_result *res)
-{
-	char *data;
-	size_t len;
-	const char *err;
-
-	if (file_read(path, 1 << 24, &data, &len, &err) != 0)
-		fail_msg("%s", err);
-	if (workflow_process(&f->wf, 1, ++f->uid, data, len, 0, res) != 0)
-		fail_msg("%s: workflow_process failed", path);
-	free(data);
-}
-
-/* Number of outbox rows, and the raw text of the newest one (caller frees). */
-static int64_t
-outbox_last(struct fx *f, char **raw_r, char **rcpt_r)
-{
-	sqlite3_stmt *s = store_stmt(f->st, "SELECT count(*), "
-	    "(SELECT raw FROM outbox ORDER BY id DESC LIMIT 1), "
-	    "(SELECT rcpt FROM outbox ORDER BY id DESC LIMIT 1) FROM outbox");
-	int64_t n;
-
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int64(s, 0);
-	if (raw_r)
-		*raw_r = store_col_text(s, 1);
-	if (rcpt_r)
-		*rcpt_r = store_col_text(s, 2);
-	sqlite3_reset(s);
-	return n;
-}
 
 struct row {
 	const char *file;
@@ -126,9 +39,10 @@ struct row {
 static const struct row rows[] = {
 	{ S "01-standard.eml", "case", STATE_FREIGEGEBEN, 1, "requester1@exempla.test",
 	    { "freigegeben", "SO-2026-000001", "100234" } },
-	{ S "02-freitext.eml", "case", STATE_WARTET, 1, "requester2@exempla.test",
+	/* Waiting cases: the approval request to the approver, then the confirmation. */
+	{ S "02-freitext.eml", "case", STATE_WARTET, 2, "requester2@exempla.test",
 	    { "wartet_auf_genehmigung", "Freitextposition", NULL } },
-	{ S "03-ueber-schwelle.eml", "case", STATE_WARTET, 1, "requester2@exempla.test",
+	{ S "03-ueber-schwelle.eml", "case", STATE_WARTET, 2, "requester2@exempla.test",
 	    { "wartet_auf_genehmigung", "298,80", "250,00" } },
 	{ S "04-latin1.eml", "case", STATE_FREIGEGEBEN, 1, "requester1@exempla.test",
 	    { "freigegeben", NULL, NULL } },
@@ -153,35 +67,12 @@ static const struct row rows[] = {
 	{ I "18-bounce.eml", "machine", NULL, 0, NULL, { NULL } },
 	{ I "19-list.eml", "machine", NULL, 0, NULL, { NULL } },
 	{ I "20-hilfe.eml", "command", NULL, 1, "requester2@exempla.test", { "STATUS", "STORNO", "HILFE" } },
-	{ I "21-genehmigungspflichtig.eml", "case", STATE_WARTET, 1, "requester1@exempla.test",
+	{ I "21-genehmigungspflichtig.eml", "case", STATE_WARTET, 2, "requester1@exempla.test",
 	    { "genehmigungspflichtiger Artikel", "Freitextposition", NULL } },
 	{ I "22-mehrere-fehler.eml", "rejected", NULL, 1, "requester1@exempla.test",
 	    { "999999", "Menge", "Preis" } },
 	{ I "23-kein-formular.eml", "unreadable", NULL, 1, "requester1@exempla.test", { NULL } },
 };
-
-/* Undo quoted-printable soft breaks and =XX for a containment check. */
-static char *
-qp_flat(const char *raw)
-{
-	struct buf b;
-
-	buf_init(&b, 0);
-	for (const char *p = raw; *p; p++) {
-		if (p[0] == '=' && p[1] == '\r' && p[2] == '\n')
-			p += 2;
-		else if (p[0] == '=' && p[1] && p[2]) {
-			unsigned v;
-			if (sscanf(p + 1, "%2x", &v) == 1) {
-				buf_putc(&b, (char)v);
-				p += 2;
-			} else
-				buf_putc(&b, *p);
-		} else
-			buf_putc(&b, *p);
-	}
-	return buf_steal(&b);
-}
 
 static void
 test_samples(void **state)

@@ -52,7 +52,11 @@ so_assert_eq "$(grep -c '^Subject: Eingangsbestätigung' "$D/r1.txt")" 11 "reque
 bodies requester2@exempla.test INBOX > "$D/r2.txt"
 so_assert_contains "$D/r2.txt" "Status: wartet_auf_genehmigung" "requester2 told that approval is needed"
 so_assert_contains "$D/r2.txt" "Hilfe zu Social Order" "HILFE answered with the help text"
-so_assert_eq "$(so_imap_count sgl102@exempla.test INBOX)" 1 "auto-reply sample not answered (sgl102 only got the confirmation for fixture 16)"
+# sgl102 (approver of OE 10.2) got the confirmation for fixture 16 and the
+# approval request for fixture 21, but no answer to its auto-reply (sample 09).
+so_assert_eq "$(so_imap_count sgl102@exempla.test INBOX)" 2 "auto-reply sample not answered"
+so_assert_eq "$(subjects sgl102@exempla.test INBOX | grep -c '^Genehmigung erforderlich: SO-')" 1 "approval request for the case needing approval (fixture 21)"
+so_assert_eq "$(subjects amtsleitung60@exempla.test INBOX | grep -c '^Genehmigung erforderlich: SO-')" 2 "approval requests for the two waiting samples of OE 60 (02, 03)"
 so_assert_eq "$(so_imap_count mallory@evil.test INBOX)" 0 "foreign sender gets no answer"
 so_assert_eq "$(so_imap_count mailer-daemon@exempla.test INBOX)" 0 "bounce not answered"
 so_assert_eq "$(so_imap_count news@exempla.test INBOX)" 0 "list mail not answered"

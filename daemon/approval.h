@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * approval - approval by e-mail reply, from the request to the decision.
+ *
+ * Who approves: the OE's genehmiger, else the nearest ancestor's; that OE's
+ * vertretung (deputy) may decide too.  The request mail carries the case
+ * number and a token (128 bits from the kernel, stored only as SHA-256) in
+ * its subject and in two mailto: links (approve, reject).  A reply counts
+ * only if its token belongs to the case, is unexpired, the case still
+ * waits, the sender is the approver or deputy, and (if configured) our own
+ * MTA's single Authentication-Results header shows DKIM or DMARC pass.
+ * Anything else changes nothing, is written to the case history, and the
+ * real approver is told once if somebody else tried.  An out-of-office
+ * reply to a request hands it to the deputy at once.  Reminders, escalation
+ * to the deputy and expiry run from the poll cycle, counted in working days.
+ *
+ * Every function here works inside the caller's transaction, except
+ * approval_run_due(), which makes its own per case.  None of them sends:
+ * mails go to the outbox through notify.
+ */
+#ifndef SO_APPROVAL_H
+#define SO_APPROVAL_H
+
+#include <stdint.h>
+
+#include "casestore.h"
+#include "classify.h"
+#include "config.h"
+#include "notify.h"
+#include "store.h"
+
+/*
+ * Who decides for OE oe: 1 and the deciding OE, approver and deputy
+ * (deputy may be NULL; caller frees all), 0 if nobody (no genehmiger in
+ * the tree and no person with role einkauf), -1 on a database error.
+ */
+int approval_approvers(struct store *st, const char *oe, char **oe_r,
+    char **approver_r, char **deputy_r);
+
+/*
+ * vg was just stored in state wartet_auf_genehmigung: record the approval
+ * and send the request to the approver.  0 or -1 (database/template error).
+ */
+int approval_request(const struct notify_ctx *n, const struct vorgang *vg);
+
+/*
+ * A reply carrying a case number and a token (classify: MAIL_REPLY).
+ * Decides, or refuses and records why.  *reason_r (caller frees) says what
+ * happened, for the ledger.  0 or -1 on a database/template error.
+ */
+int approval_reply(const struct notify_ctx *n, const struct command *cmd,
+    char **reason_r);
+
+/*
+ * An auto-reply (out of office).  If it answers one of our requests and
+ * comes from the approver, hand the request to the deputy.  1 handled
+ * (*reason_r set), 0 not about a request, -1 on error.
+ */
+int approval_autoreply(const struct notify_ctx *n, char **reason_r);
+
+/*
+ * Reminders, escalation and expiry of all waiting requests at time now,
+ * each case in its own transaction.  Returns the number of actions taken,
+ * or -1 on a database or template error.
+ */
+int approval_run_due(struct store *st, const struct config *cfg, int64_t now);
+
+#endif
