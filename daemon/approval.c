@@ -103,6 +103,25 @@ budget_vars(struct store *st, struct tvars *v, const struct vorgang *vg)
 	return 1;
 }
 
+/* A mailto: link whose subject is "COMMAND NR TOKEN", as template value key. */
+static int
+add_link(struct tvars *v, const char *key, const struct config *cfg,
+    const char *command, const char *nr, const char *token, const char *body)
+{
+	char *subject = xasprintf("%s %s %s", command, nr, token);
+	char *link = mailto_uri(cfg->smtp_from, subject, body);
+
+	free(subject);
+	if (link == NULL) {
+		/* config_load checks the address with the same rule. */
+		log_error("approval: no mailto link for %s", cfg->smtp_from);
+		return -1;
+	}
+	tvars_set(v, key, link);
+	free(link);
+	return 0;
+}
+
 /* Issue a token for to, and put the request mail for it into the outbox. */
 static int
 send_request(struct store *st, const struct config *cfg, int64_t now,
@@ -112,7 +131,7 @@ send_request(struct store *st, const struct config *cfg, int64_t now,
 	struct notify_ctx n = { st, cfg, now, NULL, vg->source_msgid, 0 };
 	struct approval_token t = { 0 };
 	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1], date[32];
-	char *subject, *link, *name, *msgid = NULL;
+	char *name, *msgid = NULL;
 	struct tvars *v = tvars_new();
 	int rc = -1;
 
@@ -134,27 +153,10 @@ send_request(struct store *st, const struct config *cfg, int64_t now,
 	tvars_set(v, "deadline", date);
 	tvars_set(v, kind == REQ_REMINDER ? "reminder" : kind == REQ_HANDOVER ?
 	    "handover" : kind == REQ_ESCALATION ? "escalation" : "first", "1");
-	subject = xasprintf("GENEHMIGT %s %s", vg->nr, token);
-	link = mailto_uri(cfg->smtp_from, subject, NULL);
-	if (link == NULL) {
-		/* config_load checks the address with the same rule. */
-		log_error("approval: no mailto link for %s", cfg->smtp_from);
-		free(subject);
+	if (add_link(v, "approve_link", cfg, "GENEHMIGT", vg->nr, token, NULL) == -1 ||
+	    add_link(v, "reject_link", cfg, "ABGELEHNT", vg->nr, token,
+	    "Begründung: ") == -1)
 		goto out;
-	}
-	tvars_set(v, "approve_link", link);
-	free(link);
-	free(subject);
-	subject = xasprintf("ABGELEHNT %s %s", vg->nr, token);
-	link = mailto_uri(cfg->smtp_from, subject, "Begründung: ");
-	if (link == NULL) {
-		log_error("approval: no mailto link for %s", cfg->smtp_from);
-		free(subject);
-		goto out;
-	}
-	tvars_set(v, "reject_link", link);
-	free(link);
-	free(subject);
 	if (notify_send(&n, "approval_request", v, NOTIFY_INVITE_AUTOREPLY, vg->id,
 	    vg->nr, to, NULL, &msgid) != 1)
 		goto out;

@@ -119,43 +119,38 @@ approvals_token_add(struct store *st, const struct approval_token *t)
 	return store_step_done(st, s);
 }
 
+#define TOKEN_COLS "id, vorgang_id, addressee, token_hash, issued_at, " \
+	"expires_at, request_msgid"
+
+static void
+token_from_row(sqlite3_stmt *s, struct approval_token *t)
+{
+	t->id = sqlite3_column_int64(s, 0);
+	t->vorgang_id = sqlite3_column_int64(s, 1);
+	t->addressee = store_col_text(s, 2);
+	t->token_hash = store_col_text(s, 3);
+	t->issued_at = sqlite3_column_int64(s, 4);
+	t->expires_at = sqlite3_column_int64(s, 5);
+	t->request_msgid = store_col_text(s, 6);
+}
+
 static int
 token_row(sqlite3_stmt *s, struct approval_token *t)
 {
 	int rc = sqlite3_step(s);
 
-	if (rc == SQLITE_ROW) {
-		t->id = sqlite3_column_int64(s, 0);
-		t->vorgang_id = sqlite3_column_int64(s, 1);
-		t->addressee = store_col_text(s, 2);
-		t->token_hash = store_col_text(s, 3);
-		t->issued_at = sqlite3_column_int64(s, 4);
-		t->expires_at = sqlite3_column_int64(s, 5);
-		t->request_msgid = store_col_text(s, 6);
-	}
+	if (rc == SQLITE_ROW)
+		token_from_row(s, t);
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-int
-approvals_token_by_hash(struct store *st, const char *hash,
-    struct approval_token *t)
-{
-	sqlite3_stmt *s = store_stmt(st, "SELECT id, vorgang_id, addressee, "
-	    "token_hash, issued_at, expires_at, request_msgid FROM approval_token "
-	    "WHERE token_hash = ?");
-
-	store_bind_text(s, 1, hash);
-	return token_row(s, t);
 }
 
 int
 approvals_tokens(struct store *st, int64_t vorgang_id,
     struct approval_token **t_r, size_t *n_r)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT id, vorgang_id, addressee, "
-	    "token_hash, issued_at, expires_at, request_msgid FROM approval_token "
-	    "WHERE vorgang_id = ? ORDER BY id");
+	sqlite3_stmt *s = store_stmt(st, "SELECT " TOKEN_COLS " FROM "
+	    "approval_token WHERE vorgang_id = ? ORDER BY id");
 	struct approval_token *t = NULL;
 	size_t n = 0;
 	int rc;
@@ -163,14 +158,7 @@ approvals_tokens(struct store *st, int64_t vorgang_id,
 	sqlite3_bind_int64(s, 1, vorgang_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		t = xreallocarray(t, n + 1, sizeof(*t));
-		t[n].id = sqlite3_column_int64(s, 0);
-		t[n].vorgang_id = sqlite3_column_int64(s, 1);
-		t[n].addressee = store_col_text(s, 2);
-		t[n].token_hash = store_col_text(s, 3);
-		t[n].issued_at = sqlite3_column_int64(s, 4);
-		t[n].expires_at = sqlite3_column_int64(s, 5);
-		t[n].request_msgid = store_col_text(s, 6);
-		n++;
+		token_from_row(s, &t[n++]);
 	}
 	sqlite3_reset(s);
 	*t_r = t;
@@ -190,9 +178,8 @@ int
 approvals_token_by_msgid(struct store *st, const char *msgid,
     struct approval_token *t)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT id, vorgang_id, addressee, "
-	    "token_hash, issued_at, expires_at, request_msgid FROM approval_token "
-	    "WHERE request_msgid = ?");
+	sqlite3_stmt *s = store_stmt(st, "SELECT " TOKEN_COLS " FROM "
+	    "approval_token WHERE request_msgid = ?");
 
 	store_bind_text(s, 1, msgid);
 	return token_row(s, t);

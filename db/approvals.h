@@ -46,8 +46,6 @@ int approvals_decide(struct store *st, int64_t vorgang_id, const char *by,
     const char *decision, int64_t now);
 
 int approvals_token_add(struct store *st, const struct approval_token *t);
-int approvals_token_by_hash(struct store *st, const char *hash,
-    struct approval_token *t);
 /* All token rows of a case, oldest first; free with approval_tokens_free. */
 int approvals_tokens(struct store *st, int64_t vorgang_id,
     struct approval_token **t_r, size_t *n_r);
