@@ -21,9 +21,15 @@
 
 enum request_kind { REQ_FIRST, REQ_REMINDER, REQ_HANDOVER, REQ_ESCALATION };
 
+static int
+same_addr(const char *a, const char *b)
+{
+	return a && b && *a && str_casecmp(a, b) == 0;
+}
+
 int
-approval_approvers(struct store *st, const char *oe, char **oe_r,
-    char **approver_r, char **deputy_r)
+approval_approvers(struct store *st, const char *oe, const char *requester,
+    char **oe_r, char **approver_r, char **deputy_r)
 {
 	char *code = xstrdup(oe);
 
@@ -38,10 +44,16 @@ approval_approvers(struct store *st, const char *oe, char **oe_r,
 		}
 		if (rc == 0)
 			break;
-		if (o.genehmiger && *o.genehmiger) {
+		if (o.genehmiger && *o.genehmiger &&
+		    !(same_addr(o.genehmiger, requester) &&
+		    (!o.vertretung || !*o.vertretung ||
+		    same_addr(o.vertretung, requester)))) {
+			int self = same_addr(o.genehmiger, requester);
+
 			*oe_r = code;
-			*approver_r = xstrdup(o.genehmiger);
-			*deputy_r = o.vertretung && *o.vertretung ?
+			*approver_r = xstrdup(self ? o.vertretung : o.genehmiger);
+			*deputy_r = !self && o.vertretung && *o.vertretung &&
+			    !same_addr(o.vertretung, requester) ?
 			    xstrdup(o.vertretung) : NULL;
 			str_lower(*approver_r);
 			if (*deputy_r)
@@ -56,6 +68,11 @@ approval_approvers(struct store *st, const char *oe, char **oe_r,
 	free(code);
 	/* Nobody in the tree: central procurement decides. */
 	if (masterdata_role_first(st, "einkauf", approver_r) == 1) {
+		if (same_addr(*approver_r, requester)) {
+			free(*approver_r);
+			*approver_r = NULL;
+			return 0;
+		}
 		*oe_r = xstrdup(oe);
 		return 1;
 	}
@@ -180,7 +197,8 @@ approval_request(const struct notify_ctx *n, const struct vorgang *vg)
 	char *why;
 	int rc;
 
-	rc = approval_approvers(n->st, vg->oe, &a.oe, &a.approver, &a.deputy);
+	rc = approval_approvers(n->st, vg->oe, vg->requester_email, &a.oe,
+	    &a.approver, &a.deputy);
 	if (rc != 1) {
 		if (rc == 0)
 			log_error("case=%s approval: nobody to ask (no genehmiger "

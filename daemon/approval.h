@@ -30,12 +30,15 @@
 #include "store.h"
 
 /*
- * Who decides for OE oe: 1 and the deciding OE, approver and deputy
- * (deputy may be NULL; caller frees all), 0 if nobody (no genehmiger in
- * the tree and no person with role einkauf), -1 on a database error.
+ * Who decides for OE oe on a request by requester: 1 and the deciding OE,
+ * approver and deputy (deputy may be NULL; caller frees all), 0 if nobody
+ * (no genehmiger in the tree and no person with role einkauf), -1 on a
+ * database error.  Four eyes: the requester never decides their own case;
+ * if they are the genehmiger, their vertretung decides alone, and if they
+ * are both or there is no vertretung, the next OE up decides.
  */
-int approval_approvers(struct store *st, const char *oe, char **oe_r,
-    char **approver_r, char **deputy_r);
+int approval_approvers(struct store *st, const char *oe, const char *requester,
+    char **oe_r, char **approver_r, char **deputy_r);
 
 /*
  * vg was just stored in state wartet_auf_genehmigung: record the approval

@@ -503,6 +503,41 @@ test_authentication_results(void **state)
 	free(m);
 }
 
+static void
+test_four_eyes(void **state)
+{
+	static const struct {
+		const char *oe, *requester, *approver, *deputy;
+	} rows[] = {
+		{ "60", "requester2@exempla.test", APPROVER, DEPUTY },
+		/* The approver orders: the deputy decides alone. */
+		{ "60", APPROVER, DEPUTY, NULL },
+		/* The deputy orders: the approver decides, no deputy. */
+		{ "60", DEPUTY, APPROVER, NULL },
+		/* 10.2: its genehmiger, with amtsleitung10 as deputy. */
+		{ "10.2", "requester1@exempla.test", "sgl102@exempla.test", "amtsleitung10@exempla.test" },
+		/* Dezernat 1 has no deputy: its genehmiger's own order goes to einkauf. */
+		{ "1", "dezernent1@exempla.test", "einkauf@exempla.test", NULL },
+	};
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < SO_NELEM(rows); i++) {
+		char *oe, *ap, *dep;
+
+		assert_int_equal(approval_approvers(f->st, rows[i].oe, rows[i].requester,
+		    &oe, &ap, &dep), 1);
+		if (strcmp(ap, rows[i].approver) != 0)
+			fail_msg("row %zu: approver %s, expected %s", i, ap, rows[i].approver);
+		if (rows[i].deputy == NULL)
+			assert_null(dep);
+		else
+			assert_string_equal(dep, rows[i].deputy);
+		free(oe);
+		free(ap);
+		free(dep);
+	}
+}
+
 static int
 setup_approval(void **state)
 {
@@ -525,6 +560,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reminder_escalation_expiry, setup_approval, teardown),
 		cmocka_unit_test_setup_teardown(test_budget_exceeded_needs_approval, setup_approval, teardown),
 		cmocka_unit_test_setup_teardown(test_authentication_results, setup_approval, teardown),
+		cmocka_unit_test_setup_teardown(test_four_eyes, setup_approval, teardown),
 	};
 	return cmocka_run_group_tests_name("approval", tests, NULL, NULL);
 }
