@@ -17,7 +17,7 @@ SYSCONFDIR ?= /etc
 DESTDIR    ?=
 
 CC      ?= cc
-PKGS    := libetpan libcurl sqlite3 libpcre2-8 nettle gnutls
+PKGS    := libetpan libcurl sqlite3 libpcre2-8 nettle gnutls libxml-2.0
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
 # CFLAGS may be overridden on the command line (the sanitizer build does);

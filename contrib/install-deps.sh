@@ -3,7 +3,7 @@
 # demo.  Idempotent: does nothing when everything is installed already.
 set -eu
 PKGS="build-essential pkg-config libetpan-dev libcurl4-gnutls-dev libsqlite3-dev
-libpcre2-dev libcmocka-dev nettle-dev libgnutls28-dev sqlite3 curl dovecot-imapd dovecot-lmtpd postfix
+libpcre2-dev libcmocka-dev nettle-dev libgnutls28-dev libxml2-dev sqlite3 curl dovecot-imapd dovecot-lmtpd postfix
 libxml2-utils"
 missing=""
 for p in $PKGS; do

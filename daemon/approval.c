@@ -21,15 +21,47 @@
 
 enum request_kind { REQ_FIRST, REQ_REMINDER, REQ_HANDOVER, REQ_ESCALATION };
 
+/*
+ * Same person?  Case-insensitive, and "max+order@x" is "max@x": a sub-
+ * address must not let anybody approve their own request.
+ */
 static int
 same_addr(const char *a, const char *b)
 {
-	return a && b && *a && str_casecmp(a, b) == 0;
+	const char *aa, *ba, *ap, *bp;
+	size_t al, bl;
+
+	if (a == NULL || b == NULL || *a == '\0' || *b == '\0')
+		return 0;
+	aa = strrchr(a, '@');
+	ba = strrchr(b, '@');
+	if (aa == NULL || ba == NULL)
+		return str_casecmp(a, b) == 0;
+	ap = memchr(a, '+', (size_t)(aa - a));
+	bp = memchr(b, '+', (size_t)(ba - b));
+	al = (size_t)((ap ? ap : aa) - a);
+	bl = (size_t)((bp ? bp : ba) - b);
+	return al == bl && str_ncasecmp(a, b, al) == 0 && str_casecmp(aa, ba) == 0;
 }
 
 int
 approval_approvers(struct store *st, const char *oe, const char *requester,
     char **oe_r, char **approver_r, char **deputy_r)
+{
+	return approval_approvers2(st, oe, requester, NULL, oe_r, approver_r,
+	    deputy_r);
+}
+
+/* Either of the two people behind a request. */
+static int
+is_requester(const char *addr, const char *requester, const char *submitter)
+{
+	return same_addr(addr, requester) || same_addr(addr, submitter);
+}
+
+int
+approval_approvers2(struct store *st, const char *oe, const char *requester,
+    const char *submitter, char **oe_r, char **approver_r, char **deputy_r)
 {
 	char *code = xstrdup(oe);
 
@@ -45,15 +77,15 @@ approval_approvers(struct store *st, const char *oe, const char *requester,
 		if (rc == 0)
 			break;
 		if (o.genehmiger && *o.genehmiger &&
-		    !(same_addr(o.genehmiger, requester) &&
+		    !(is_requester(o.genehmiger, requester, submitter) &&
 		    (!o.vertretung || !*o.vertretung ||
-		    same_addr(o.vertretung, requester)))) {
-			int self = same_addr(o.genehmiger, requester);
+		    is_requester(o.vertretung, requester, submitter)))) {
+			int self = is_requester(o.genehmiger, requester, submitter);
 
 			*oe_r = code;
 			*approver_r = xstrdup(self ? o.vertretung : o.genehmiger);
 			*deputy_r = !self && o.vertretung && *o.vertretung &&
-			    !same_addr(o.vertretung, requester) ?
+			    !is_requester(o.vertretung, requester, submitter) ?
 			    xstrdup(o.vertretung) : NULL;
 			str_lower(*approver_r);
 			if (*deputy_r)
@@ -66,17 +98,25 @@ approval_approvers(struct store *st, const char *oe, const char *requester,
 		md_oe_clear(&o);
 	}
 	free(code);
-	/* Nobody in the tree: central procurement decides. */
-	if (masterdata_role_first(st, "einkauf", approver_r) == 1) {
-		if (same_addr(*approver_r, requester)) {
-			free(*approver_r);
-			*approver_r = NULL;
-			return 0;
+	/* Nobody in the tree: central procurement decides (not for itself). */
+	{
+		sqlite3_stmt *s = store_stmt(st, "SELECT email FROM person WHERE "
+		    "rolle = 'einkauf' ORDER BY email");
+		int rc;
+
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *e = (const char *)sqlite3_column_text(s, 0);
+
+			if (!is_requester(e, requester, submitter)) {
+				*approver_r = xstrdup(e);
+				*oe_r = xstrdup(oe);
+				sqlite3_reset(s);
+				return 1;
+			}
 		}
-		*oe_r = xstrdup(oe);
-		return 1;
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? 0 : -1;
 	}
-	return 0;
 }
 
 static void
@@ -197,8 +237,9 @@ approval_request(const struct notify_ctx *n, const struct vorgang *vg)
 	char *why;
 	int rc;
 
-	rc = approval_approvers(n->st, vg->oe, vg->requester_email, &a.oe,
-	    &a.approver, &a.deputy);
+	/* Four eyes against both the named requester and the actual sender. */
+	rc = approval_approvers2(n->st, vg->oe, vg->requester_email,
+	    n->msg ? n->msg->from_addr : NULL, &a.oe, &a.approver, &a.deputy);
 	if (rc != 1) {
 		if (rc == 0)
 			log_error("case=%s approval: nobody to ask (no genehmiger "
@@ -257,22 +298,36 @@ is_one_of(const char *addr, const char *a, const char *b)
 	    (b && str_casecmp(addr, b) == 0));
 }
 
-/* Our MTA's verdict on the sender, if the configuration asks for one. */
+/*
+ * Is the sender of a decision unambiguous, and (if configured) vouched for
+ * by our MTA for exactly that sender's domain?  Returns the problem or NULL.
+ */
 static const char *
 auth_problem(const struct notify_ctx *n)
 {
 	const struct mail_msg *msg = n->msg;
 	const char **values;
-	const char *why = NULL;
-	size_t k = 0;
+	const char *why = NULL, *from = NULL, *dom;
+	size_t k = 0, froms = 0;
 
+	/* One From header with one address: no "first one wins" games. */
+	for (size_t i = 0; i < msg->nheaders; i++)
+		if (str_casecmp(msg->headers[i].name, "From") == 0) {
+			froms++;
+			from = msg->headers[i].value;
+		}
+	if (froms != 1 || from == NULL || msg->from_addr == NULL ||
+	    strchr(strchr(from, '@') ? strchr(from, '@') + 1 : "", '@') != NULL ||
+	    strchr(from, ',') != NULL || strchr(from, ';') != NULL)
+		return "der Absender ist nicht eindeutig";
 	if (n->cfg->authserv_id == NULL)
 		return NULL;
+	dom = strrchr(msg->from_addr, '@') + 1;
 	values = xcalloc(msg->nheaders + 1, sizeof(*values));
 	for (size_t i = 0; i < msg->nheaders; i++)
 		if (str_casecmp(msg->headers[i].name, "Authentication-Results") == 0)
 			values[k++] = msg->headers[i].value;
-	if (authres_check(values, k, n->cfg->authserv_id, &why) == 1)
+	if (authres_check_from(values, k, n->cfg->authserv_id, dom, &why) == 1)
 		why = NULL;     /* on a pass, why names the result: not a problem */
 	else if (why == NULL)
 		why = "authentication results not acceptable";
@@ -404,6 +459,7 @@ approval_reply(const struct notify_ctx *n, const struct command *cmd,
 {
 	const struct mail_msg *msg = n->msg;
 	const char *sender = msg->from_addr, *why = NULL;
+	char *actor;
 	struct vorgang *vg = NULL;
 	struct approval a = { 0 };
 	struct approval_token t = { 0 };
@@ -424,7 +480,8 @@ approval_reply(const struct notify_ctx *n, const struct command *cmd,
 	}
 	if ((token_ok = find_token(n->st, vg->id, cmd->token, &t)) == -1)
 		goto err;
-	entitled = is_one_of(sender, a.approver, a.deputy);
+	entitled = is_one_of(sender, a.approver, a.deputy) &&
+	    !is_requester(sender, vg->requester_email, NULL);
 	if (!token_ok)
 		why = "der Token gehört nicht zu diesem Vorgang";
 	else if (!entitled)
@@ -451,14 +508,23 @@ approval_reply(const struct notify_ctx *n, const struct command *cmd,
 	if (why != NULL) {
 		char *note = xasprintf("Entscheidung abgewiesen: %s", why);
 
-		rc = case_store_note(n->st, vg->id, vg->state, sender ? sender :
-		    "(unbekannt)", note, msg->message_id, n->now);
+		/* The From of a refused mail is a claim, not an identity. */
+		actor = xasprintf("%s (unbestätigt)", sender ? sender : "?");
+		rc = case_store_note(n->st, vg->id, vg->state, actor, note,
+		    msg->message_id, n->now);
+		free(actor);
 		free(note);
 		if (rc == -1)
 			goto err;
-		/* Only an entitled sender learns anything about the case. */
+		/*
+		 * Only an entitled sender learns anything about the case.  The
+		 * approver hears of someone else's attempt only if that person
+		 * held a real token of a waiting case (a forwarded request);
+		 * guesses cannot burn the alert or flood the approver.
+		 */
 		if (entitled ? refuse_to_approver(n, vg, "approval_refused", why,
-		    &a) == -1 : alert_approver(n, vg, &a, sender, why) == -1)
+		    &a) == -1 : (token_ok && strcmp(vg->state, STATE_WARTET) == 0 &&
+		    alert_approver(n, vg, &a, sender, why) == -1))
 			goto err;
 		*reason_r = xasprintf("%s: Entscheidung abgewiesen (%s)", vg->nr, why);
 		log_warn("case=%s approval refused from=%s: %s", vg->nr,
@@ -535,8 +601,10 @@ approval_autoreply(const struct notify_ctx *n, char **reason_r)
 	if (id == 0 || (rc = approvals_get(n->st, id, &a)) != 1)
 		return rc == -1 ? -1 : 0;
 	rc = 0;
+	/* Only a verified approver's absence notice, before the deadline. */
 	if (msg->from_addr && str_casecmp(msg->from_addr, a.approver) == 0 &&
-	    a.deputy && a.decided_at == 0) {
+	    a.deputy && a.decided_at == 0 && n->now <= a.expires_at &&
+	    auth_problem(n) == NULL) {
 		if ((rc = case_store_load_id(n->st, id, &vg)) != 1)
 			goto out;
 		if (strcmp(vg->state, STATE_WARTET) != 0) {

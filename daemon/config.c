@@ -13,6 +13,7 @@
 #include "config.h"
 #include "mailout.h"
 #include "util.h"
+#include "schedule.h"
 #include "workdays.h"
 
 enum key_type { K_STR, K_PATH, K_INT, K_BOOL, K_MONEY, K_SIZE, K_SECRET_FILE, K_DOMAINS };
@@ -37,6 +38,7 @@ static const struct key_def keys[] = {
 	{ "general", "form_profile", K_PATH, O(form_profile), NULL, 0, 0, 0 },
 	{ "general", "org_domains", K_DOMAINS, O(org_domains), NULL, 0, 0, 0 },
 	{ "general", "log_level", K_STR, O(log_level), "info", 0, 0, 0 },
+	{ "general", "timezone", K_STR, O(timezone), NULL, 0, 0, 0 },
 	{ "imap", "url", K_STR, O(imap_url), NULL, 1, 0, 0 },
 	{ "imap", "user", K_STR, O(imap_user), NULL, 1, 0, 0 },
 	{ "imap", "password", K_STR, O(imap_password), NULL, 0, 0, 0 },
@@ -64,6 +66,13 @@ static const struct key_def keys[] = {
 	{ "approval", "escalate_after", K_INT, O(escalate_after), "5", 0, 1, 100 },
 	{ "approval", "holidays", K_STR, O(holidays), NULL, 0, 0, 0 },
 	{ "approval", "authserv_id", K_STR, O(authserv_id), NULL, 0, 0, 0 },
+	{ "orders", "schedule", K_STR, O(schedule), "Di 10:00", 0, 0, 0 },
+	{ "orders", "max_wait_days", K_INT, O(max_wait_days), "14", 0, 0, 365 },
+	{ "orders", "urgent_workdays", K_INT, O(urgent_workdays), "3", 0, 0, 100 },
+	{ "orders", "sum_lines", K_BOOL, O(sum_lines), "yes", 0, 0, 0 },
+	{ "orders", "order_prefix", K_STR, O(order_prefix), "B", 0, 0, 0 },
+	{ "orders", "buyer_name", K_STR, O(buyer_name), "Social Order", 0, 0, 0 },
+	{ "orders", "buyer_id", K_STR, O(buyer_id), "socialorder", 0, 0, 0 },
 	{ "limits", "answers_per_window", K_INT, O(answers_per_window), "5", 0, 0, 100000 },
 	{ "limits", "answer_window", K_INT, O(answer_window), "3600", 0, 1, 604800 },
 	{ "limits", "max_quantity", K_INT, O(max_quantity), "1000", 0, 1, 1000000 },
@@ -406,6 +415,29 @@ config_load(const char *path, struct config **cfg_r, const char **error_r)
 			goto bad;
 		}
 		workdays_free(&w);
+	}
+	{
+		struct schedule *sch;
+		const char *serr;
+
+		if (schedule_parse(cfg->schedule, &sch, &serr) == -1) {
+			fail(error_r, "%s: [orders] schedule: \"%.80s\": %s", path,
+			    cfg->schedule, serr);
+			goto bad;
+		}
+		schedule_free(sch);
+	}
+	if (cfg->timezone) {
+		char *zone = xasprintf("/usr/share/zoneinfo/%s", cfg->timezone);
+		int ok = strstr(cfg->timezone, "..") == NULL &&
+		    access(zone, R_OK) == 0;
+
+		free(zone);
+		if (!ok) {
+			fail(error_r, "%s: [general] timezone: \"%.60s\" is not a "
+			    "known time zone (e.g. Europe/Berlin)", path, cfg->timezone);
+			goto bad;
+		}
 	}
 	if (cfg->org_domains == NULL) {
 		const char *at = strrchr(cfg->imap_user, '@');

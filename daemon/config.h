@@ -31,6 +31,7 @@ struct config {
 	char *form_profile;     /* path or NULL for the built-in profile */
 	char **org_domains;     /* NULL-terminated, lower case */
 	char *log_level;        /* error|warning|info|debug */
+	char *timezone;         /* e.g. Europe/Berlin; NULL = the system's */
 
 	/* [imap] */
 	char *imap_url;
@@ -62,6 +63,15 @@ struct config {
 	int escalate_after;     /* working days until the deputy is asked too */
 	char *holidays;         /* ISO dates that are not working days */
 	char *authserv_id;      /* if set: replies need DKIM/DMARC pass from this MTA */
+
+	/* [orders] */
+	char *schedule;         /* Bestellrhythmus: "Di 10:00" or a cron expression */
+	int max_wait_days;      /* below the minimum order value, wait at most this long */
+	int urgent_workdays;    /* "Gewünscht bis" within this many working days: order now */
+	int sum_lines;          /* sum equal article + Lieferort + Kostenstelle into one line */
+	char *order_prefix;     /* order numbers B-2026-000001 */
+	char *buyer_name;       /* the ordering administration, in orders */
+	char *buyer_id;         /* its id in openTRANS orders */
 
 	/* [limits] */
 	int answers_per_window; /* error/command answers to one sender */

@@ -7,6 +7,7 @@
 
 #include "approval.h"
 #include "imapc.h"
+#include "orderrun.h"
 #include "intake.h"
 #include "log.h"
 #include "sender.h"
@@ -137,8 +138,11 @@ flush(struct store *st, const struct config *cfg, struct intake_stats *stats,
 {
 	struct sender_stats ss;
 
-	/* Reminders, escalations and expiries go out with this flush. */
+	/* Reminders, escalations, expiries and a due order run go out with
+	 * this flush. */
 	if (approval_run_due(st, cfg, so_now()) == -1)
+		*rc = -1;
+	if (orderrun_run_due(st, cfg, so_now()) == -1)
 		*rc = -1;
 	if (sender_flush(st, cfg, &ss, intake_should_stop) == -1)
 		*rc = -1;

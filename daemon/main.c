@@ -8,7 +8,7 @@
  *   list [STATE]   cases, newest first
  *   show NR        one case with positions and history
  *   check-config   load and check the configuration, templates and database
- *   order-run      not yet available (order runs are being built)
+ *   order-run [--dry-run]  bundle and send an order run now (dry: show only)
  *
  * Exit codes: 0 ok, 1 the command failed, 2 usage, 78 configuration error.
  */
@@ -28,6 +28,7 @@
 #include "intake.h"
 #include "log.h"
 #include "masterdata.h"
+#include "orderrun.h"
 #include "outbox.h"
 #include "sender.h"
 #include "store.h"
@@ -56,7 +57,7 @@ usage(void)
 	    "  list [STATE]    list cases\n"
 	    "  show NR         show one case with its history\n"
 	    "  check-config    check configuration, templates and database\n"
-	    "  order-run       not available in this version\n"
+	    "  order-run [--dry-run]  bundle and send an order run now\n"
 	    "options:\n"
 	    "  -c FILE         configuration (default " DEFAULT_CONFIG ")\n"
 	    "  -f              daemon: stay in the foreground, log to stderr\n"
@@ -107,6 +108,11 @@ load_config(struct app *a)
 	form_profile_free(a->profile);
 	a->cfg = cfg;
 	a->profile = profile;
+	/* Schedules, working days and dates in mails are local time. */
+	if (cfg->timezone) {
+		setenv("TZ", cfg->timezone, 1);
+		tzset();
+	}
 	return 0;
 }
 
@@ -292,11 +298,6 @@ main(int argc, char **argv)
 	cmd = argv[0];
 	log_init(strcmp(cmd, "daemon") != 0 || foreground,
 	    verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-	if (strcmp(cmd, "order-run") == 0) {
-		fprintf(stderr, "socialorder: order-run: Bestellläufe sind in "
-		    "dieser Version noch nicht verfügbar\n");
-		return 69;
-	}
 	if (load_config(&a) == -1)
 		return EX_CONFIG;
 	if (!verbose)

@@ -27,6 +27,18 @@ state_sentence(const char *state)
 	return "";
 }
 
+/* The rate limit counts per mailbox: "a+1@x" and "A+2@x" are both "a@x". */
+static char *
+rate_key(const char *addr)
+{
+	char *k = xstrdup(addr), *at = strrchr(k, '@'), *plus;
+
+	str_lower(k);
+	if (at && (plus = memchr(k, '+', (size_t)(at - k))) != NULL)
+		memmove(plus, at, strlen(at) + 1);
+	return k;
+}
+
 char *
 notify_person_name(struct store *st, const char *addr)
 {
@@ -68,6 +80,16 @@ notify_send(const struct notify_ctx *n, const char *tmpl, struct tvars *v,
     int flags, int64_t vorgang_id, const char *tag, const char *to_addr,
     const char *to_name, char **msgid_r)
 {
+	return notify_send_att(n, tmpl, v, flags, vorgang_id, tag, to_addr,
+	    to_name, NULL, 0, msgid_r);
+}
+
+int
+notify_send_att(const struct notify_ctx *n, const char *tmpl,
+    struct tvars *v, int flags, int64_t vorgang_id, const char *tag,
+    const char *to_addr, const char *to_name,
+    const struct mailout_attachment *att, size_t natt, char **msgid_r)
+{
 	const struct config *cfg = n->cfg;
 	const struct mail_msg *msg = n->msg;
 	struct mailout m = { 0 };
@@ -80,8 +102,14 @@ notify_send(const struct notify_ctx *n, const char *tmpl, struct tvars *v,
 		*msgid_r = NULL;
 	if (flags & NOTIFY_LIMITED) {
 		int64_t cnt;
-		if (outbox_answers_since(n->st, to_addr, n->now -
-		    cfg->answer_window, &cnt) == -1)
+		char *key = rate_key(to_addr);
+		int r = outbox_answers_since(n->st, key, n->now -
+		    cfg->answer_window, &cnt);
+
+		if (r == 0 && cnt < cfg->answers_per_window)
+			r = outbox_answer_record(n->st, key, n->now);
+		free(key);
+		if (r == -1)
 			return -1;
 		if (cnt >= cfg->answers_per_window) {
 			char *a = str_log_safe(to_addr, 100);
@@ -90,8 +118,6 @@ notify_send(const struct notify_ctx *n, const char *tmpl, struct tvars *v,
 			free(a);
 			return 0;
 		}
-		if (outbox_answer_record(n->st, to_addr, n->now) == -1)
-			return -1;
 	}
 	if (render_mail(cfg->templates, cfg->language, tmpl, v, &subject, &body,
 	    &err) == -1) {
@@ -121,6 +147,8 @@ notify_send(const struct notify_ctx *n, const char *tmpl, struct tvars *v,
 	 * hands the request to the deputy. */
 	m.suppress_auto_responses = !(flags & NOTIFY_INVITE_AUTOREPLY);
 	m.date = n->now;
+	m.attachments = att;
+	m.nattachments = natt;
 	buf_init(&out, 16 * 1024 * 1024);
 	if (mailout_compose(&m, &out, &err) == -1) {
 		char *a = str_log_safe(to_addr, 100);

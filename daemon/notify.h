@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "casestore.h"
+#include "mailout.h"
 #include "config.h"
 #include "mime.h"
 #include "render.h"
@@ -44,6 +45,12 @@ enum notify_flags {
 int notify_send(const struct notify_ctx *n, const char *tmpl, struct tvars *v,
     int flags, int64_t vorgang_id, const char *tag, const char *to_addr,
     const char *to_name, char **msgid_r);
+
+/* The same, with attachments (the machine-readable order). */
+int notify_send_att(const struct notify_ctx *n, const char *tmpl,
+    struct tvars *v, int flags, int64_t vorgang_id, const char *tag,
+    const char *to_addr, const char *to_name,
+    const struct mailout_attachment *att, size_t natt, char **msgid_r);
 
 /* Values every template may use: own_address, prefix, example_nr, sender_name, orig_subject. */
 void notify_common_vars(struct tvars *v, const struct notify_ctx *n);

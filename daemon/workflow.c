@@ -550,7 +550,7 @@ workflow_check_templates(const struct config *cfg, const char **error_r)
 	static const char *const names[] = { "confirmation", "rejection",
 	    "unreadable", "help", "not_supported", "approval_request", "decision",
 	    "decision_ack", "already_decided", "approval_refused",
-	    "approval_alert" };
+	    "approval_alert", "order", "freetext_order", "ordered" };
 	static char errbuf[512];
 	struct tvars *v = tvars_new();
 	int rc = 0;

@@ -119,6 +119,37 @@ masterdata_person(struct store *st, const char *email, struct md_person *r)
 	return 1;
 }
 
+int
+masterdata_lieferant(struct store *st, const char *code, struct md_lieferant *r)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT code, name, bestell_email, "
+	    "kundennummer, format, mindestbestellwert_cents FROM lieferant "
+	    "WHERE code = ?");
+	int rc = lookup(s, code);
+
+	if (rc != 1)
+		return rc;
+	r->code = store_col_text(s, 0);
+	r->name = store_col_text(s, 1);
+	r->bestell_email = store_col_text(s, 2);
+	r->kundennummer = store_col_text(s, 3);
+	r->format = store_col_text(s, 4);
+	r->mindestbestellwert_cents = sqlite3_column_int64(s, 5);
+	sqlite3_reset(s);
+	return 1;
+}
+
+void
+md_lieferant_clear(struct md_lieferant *r)
+{
+	free(r->code);
+	free(r->name);
+	free(r->bestell_email);
+	free(r->kundennummer);
+	free(r->format);
+	memset(r, 0, sizeof(*r));
+}
+
 void
 md_oe_clear(struct md_oe *r)
 {

@@ -36,6 +36,11 @@ struct md_artikel {
 	int genehmigungspflichtig;
 };
 
+struct md_lieferant {
+	char *code, *name, *bestell_email, *kundennummer, *format;
+	int64_t mindestbestellwert_cents;
+};
+
 struct md_person {
 	char *email, *name, *oe, *rolle;
 };
@@ -45,12 +50,14 @@ int masterdata_kostenstelle(struct store *st, const char *code, struct md_kosten
 int masterdata_lieferort(struct store *st, const char *code, struct md_lieferort *r);
 int masterdata_artikel(struct store *st, const char *artikelnr, struct md_artikel *r);
 int masterdata_person(struct store *st, const char *email, struct md_person *r);
+int masterdata_lieferant(struct store *st, const char *code, struct md_lieferant *r);
 
 void md_oe_clear(struct md_oe *r);
 void md_kostenstelle_clear(struct md_kostenstelle *r);
 void md_lieferort_clear(struct md_lieferort *r);
 void md_artikel_clear(struct md_artikel *r);
 void md_person_clear(struct md_person *r);
+void md_lieferant_clear(struct md_lieferant *r);
 
 /*
  * Approval threshold for an OE: its own schwelle, else the nearest

@@ -184,6 +184,29 @@ const char *const migrations[] = {
 	");"
 	"CREATE INDEX approval_token_msgid ON approval_token(request_msgid);"
 	"CREATE INDEX approval_token_case ON approval_token(vorgang_id);",
+
+	/* 4: order runs and the orders they sent; positions know their order. */
+	"CREATE TABLE order_run ("
+	"  id INTEGER PRIMARY KEY,"
+	"  started_at INTEGER NOT NULL,"
+	"  scheduled_for INTEGER,"
+	"  kind TEXT NOT NULL,"
+	"  orders INTEGER NOT NULL,"
+	"  positions INTEGER NOT NULL"
+	");"
+	"CREATE TABLE bestellung ("
+	"  id INTEGER PRIMARY KEY,"
+	"  nr TEXT NOT NULL UNIQUE,"
+	"  run_id INTEGER NOT NULL REFERENCES order_run(id),"
+	"  lieferant TEXT,"
+	"  rcpt TEXT NOT NULL,"
+	"  format TEXT NOT NULL,"
+	"  total_cents INTEGER NOT NULL,"
+	"  message_id TEXT,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"ALTER TABLE position ADD COLUMN bestellung_id INTEGER REFERENCES bestellung(id);"
+	"CREATE INDEX position_bestellung ON position(bestellung_id);",
 };
 
 const size_t migrations_count = sizeof(migrations) / sizeof(migrations[0]);

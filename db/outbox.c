@@ -80,8 +80,13 @@ outbox_items_free(struct outbox_item *items, size_t n)
 int
 outbox_mark_sent(struct store *st, int64_t id, int64_t now)
 {
+	/* An approval request carries a token in clear: once it is out, keep
+	 * only the fact, so the database never holds a usable token. */
 	sqlite3_stmt *s = store_stmt(st, "UPDATE outbox SET state = 'sent', "
-	    "sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?");
+	    "sent_at = ?, attempts = attempts + 1, last_error = NULL, "
+	    "raw = CASE WHEN kind = 'approval_request' THEN "
+	    "CAST('(entfernt: enthielt einen Genehmigungstoken)' AS BLOB) "
+	    "ELSE raw END WHERE id = ?");
 
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int64(s, 2, id);

@@ -173,24 +173,50 @@ id_matches(const struct tok *t, const char *id)
 	return str_casecmp(buf, id) == 0;
 }
 
+/* Does the property value v name domain d, or a parent of d (relaxed alignment)? */
+static int
+domain_aligned(const struct tok *v, const char *d)
+{
+	size_t dl = strlen(d), vl = v->len;
+	const char *vs = v->s;
+
+	if (v->kind != TOK_WORD && v->kind != TOK_QSTRING)
+		return 0;
+	if (vl > 0 && vs[0] == '@') {           /* header.i=@example.org */
+		vs++;
+		vl--;
+	}
+	if (vl == 0 || vl > dl)
+		return 0;
+	if (str_ncasecmp(d + dl - vl, vs, vl) != 0)
+		return 0;
+	return vl == dl || d[dl - vl - 1] == '.';
+}
+
 /*
  * Parse the resinfos after the authserv-id.  Returns "dkim=pass" or
- * "dmarc=pass" for the first passing result, or NULL.
+ * "dmarc=pass" for the first passing result, or NULL.  With from_domain,
+ * a pass counts only for that domain (dmarc: header.from, dkim: header.d
+ * or header.i, equal or a parent domain), and a dmarc=fail anywhere sets
+ * *fail_r.
  */
 static const char *
-find_pass(struct lexer *lx)
+find_pass(struct lexer *lx, const char *from_domain, int *fail_r)
 {
 	struct tok t, method, result;
+	const char *found = NULL;
 
 	lex_next(lx, &t);
 	if (all_digits(&t))             /* authres-version */
 		lex_next(lx, &t);
 	for (;;) {
+		int dkim, dmarc, pass, aligned = 0;
+
 		/* Skip to the start of the next resinfo. */
 		while (t.kind != TOK_SEMI && t.kind != TOK_END)
 			lex_next(lx, &t);
 		if (t.kind == TOK_END)
-			return NULL;
+			return found;
 		lex_next(lx, &method);
 		if (method.kind != TOK_WORD) {
 			t = method;
@@ -206,13 +232,35 @@ find_pass(struct lexer *lx)
 		if (t.kind != TOK_EQ)
 			continue;
 		lex_next(lx, &result);
-		t = result;
-		if (!word_is(&result, "pass"))
+		dkim = word_is(&method, "dkim");
+		dmarc = word_is(&method, "dmarc");
+		pass = word_is(&result, "pass");
+		if (dmarc && word_is(&result, "fail") && fail_r)
+			*fail_r = 1;
+		/* The properties of this resinfo, up to the next ';'. */
+		lex_next(lx, &t);
+		while (t.kind != TOK_SEMI && t.kind != TOK_END) {
+			struct tok prop = t, val;
+
+			lex_next(lx, &t);
+			if (prop.kind != TOK_WORD || t.kind != TOK_EQ)
+				continue;
+			lex_next(lx, &val);
+			lex_next(lx, &t);
+			if (from_domain == NULL)
+				continue;
+			if ((dmarc && word_is(&prop, "header.from")) ||
+			    (dkim && (word_is(&prop, "header.d") ||
+			    word_is(&prop, "header.i"))))
+				aligned |= domain_aligned(&val, from_domain);
+		}
+		if (!pass || (!dkim && !dmarc) || found != NULL)
 			continue;
-		if (word_is(&method, "dkim"))
-			return "dkim=pass";
-		if (word_is(&method, "dmarc"))
-			return "dmarc=pass";
+		if (from_domain != NULL && !aligned)
+			continue;
+		found = dkim ? "dkim=pass" : "dmarc=pass";
+		if (from_domain == NULL)
+			return found;
 	}
 }
 
@@ -220,8 +268,16 @@ int
 authres_check(const char *const *values, size_t n, const char *authserv_id,
     const char **why_r)
 {
+	return authres_check_from(values, n, authserv_id, NULL, why_r);
+}
+
+int
+authres_check_from(const char *const *values, size_t n,
+    const char *authserv_id, const char *from_domain, const char **why_r)
+{
 	const char *why = NULL, *pass = NULL;
 	size_t ours = 0;
+	int dmarc_fail = 0;
 
 	if (authserv_id == NULL || *authserv_id == '\0') {
 		why = "no authserv-id configured";
@@ -247,7 +303,7 @@ authres_check(const char *const *values, size_t n, const char *authserv_id,
 		if (!id_matches(&id, authserv_id))
 			continue;
 		ours++;
-		p = find_pass(&lx);
+		p = find_pass(&lx, from_domain, from_domain ? &dmarc_fail : NULL);
 		if (pass == NULL)
 			pass = p;
 	}
@@ -259,8 +315,11 @@ authres_check(const char *const *values, size_t n, const char *authserv_id,
 		snprintf(whybuf, sizeof(whybuf),
 		    "several Authentication-Results claim %.100s", authserv_id);
 		why = whybuf;
+	} else if (dmarc_fail) {
+		why = "dmarc=fail";
 	} else if (pass == NULL) {
-		why = "no dkim=pass or dmarc=pass";
+		why = from_domain ? "no dkim=pass or dmarc=pass for the sender's "
+		    "domain" : "no dkim=pass or dmarc=pass";
 	}
 out:
 	if (why_r != NULL)

@@ -46,4 +46,15 @@
 int authres_check(const char *const *values, size_t n,
     const char *authserv_id, const char **why_r);
 
+/*
+ * The same, but a pass counts only for from_domain, the domain of the
+ * mail's From address: dmarc=pass with header.from, or dkim=pass with
+ * header.d / header.i, equal to from_domain or a parent domain of it.  A
+ * signature of some other domain proves nothing about the sender.  Any
+ * dmarc=fail in our field refuses ("dmarc=fail").  On 0, *why_r may also
+ * be "no dkim=pass or dmarc=pass for the sender's domain".
+ */
+int authres_check_from(const char *const *values, size_t n,
+    const char *authserv_id, const char *from_domain, const char **why_r);
+
 #endif

@@ -42,8 +42,9 @@
 #define BODY_SCAN_MAX   ((size_t)64 * 1024)
 #define SUBJECT_SCAN_MAX ((size_t)2048)
 #define REST_MAX        ((size_t)2000)
-#define TOKEN_MIN       16
-#define TOKEN_MAX       64
+/* Our tokens (daemon/token.h): exactly 32 hex characters. */
+#define TOKEN_MIN       32
+#define TOKEN_MAX       32
 #define CASE_NR_SIZE    32
 
 /* ---- small ASCII helpers (locale-independent on purpose) ---- */
@@ -142,9 +143,11 @@ case_nr_copy(const char *p, size_t len, char out[CASE_NR_SIZE])
 }
 
 /*
- * A token at p (after white space was skipped): [A-Za-z0-9_-]{16,64},
+ * A token at p (after white space was skipped): exactly 32 hex characters,
  * optionally in [] or ().  Unbracketed it must contain a digit and end at a
- * plain ASCII boundary.  Returns the bytes consumed (brackets included) and
+ * plain ASCII boundary.  Anything else ("Kostenstelle6000Budget") is no
+ * token, so an ordinary question about a case is never taken for an
+ * approval reply.  Returns the bytes consumed (brackets included) and
  * copies the token into tok (>= TOKEN_MAX + 1 bytes), or 0.
  */
 static size_t
@@ -160,11 +163,16 @@ token_at(const char *p, const char *end, char *tok)
 		q++;
 	}
 	while (q + n < end && c_token((unsigned char)q[n])) {
+		if (!c_digit((unsigned char)q[n]) &&
+		    !((q[n] >= 'a' && q[n] <= 'f') || (q[n] >= 'A' && q[n] <= 'F')))
+			return 0;
 		if (c_digit((unsigned char)q[n]))
 			digit = 1;
 		n++;
 	}
 	if (n < TOKEN_MIN || n > TOKEN_MAX)
+		return 0;
+	if (q + n < end && c_token((unsigned char)q[n]))
 		return 0;
 	if (close != '\0') {
 		if (q + n >= end || q[n] != close)
@@ -241,13 +249,20 @@ static const struct keyword {
 	{ "HELP", CMD_HELP, 0 },
 };
 
-/* Keyword as the whole first word of [p, end); sets *len_r. */
+/*
+ * Keyword as the whole first word of [p, end); sets *len_r.  A keyword
+ * followed by "?" is a question, not a command ("Genehmigt? Wer hat ...").
+ * The short words JA, OK and NEIN count only alone on their line (maybe
+ * with "." or "!"): "Ok, ich schaue es mir an" decides nothing.
+ */
 static enum command_kind
 keyword_at(const char *p, const char *end, int allow_short, size_t *len_r)
 {
 	size_t i, n;
 
 	for (i = 0; i < SO_NELEM(keywords); i++) {
+		const char *after;
+
 		if (keywords[i].needs_context && !allow_short)
 			continue;
 		n = strlen(keywords[i].word);
@@ -255,6 +270,16 @@ keyword_at(const char *p, const char *end, int allow_short, size_t *len_r)
 			continue;
 		if (p + n < end && c_word((unsigned char)p[n]))
 			continue;
+		after = span_skip_space(p + n, end);
+		if (after < end && *after == '?')
+			continue;
+		if (keywords[i].needs_context) {
+			while (after < end && (*after == '.' || *after == '!' ||
+			    span_is_space((unsigned char)*after)))
+				after++;
+			if (after < end && *after != '\n' && *after != '\r')
+				continue;
+		}
 		*len_r = n;
 		return keywords[i].kind;
 	}
@@ -504,6 +529,18 @@ command_parse(const char *subject, const char *body, const char *case_prefix,
 	}
 	if (kind == CMD_NONE)
 		return CMD_NONE;
+	/* "GENEHMIGT" in the subject (the link) but "ABGELEHNT" as the first
+	 * line of the text, or the other way round: ask again, decide nothing. */
+	if (line_end == send && (kind == CMD_APPROVE || kind == CMD_REJECT) &&
+	    quote_first_text(body, bend, &l, &body_next) != NULL) {
+		size_t m;
+		const char *q = span_skip_space(l.p, l.end);
+		enum command_kind other = keyword_at(q, l.end, 1, &m);
+
+		if ((other == CMD_APPROVE || other == CMD_REJECT) && other != kind)
+			kind = CMD_UNKNOWN;
+		body_next = NULL;
+	}
 	cmd_r->kind = kind;
 
 	cmd_r->rest = rest_from_line(skip_ids(kw_end, line_end, prefix, cmd_r),

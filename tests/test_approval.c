@@ -17,6 +17,7 @@
 #include "approval.h"
 #include "approvals.h"
 #include "casestore.h"
+#include "outbox.h"
 #include "wfutil.h"
 
 #define APPROVER "amtsleitung60@exempla.test"
@@ -538,6 +539,86 @@ test_four_eyes(void **state)
 	}
 }
 
+static void
+test_review_attacks(void **state)
+{
+	struct fx *f = *state;
+	struct wf_result res;
+	char nr[32], tok[33], *m, *mail;
+
+	waiting_case(f, nr, tok);
+	m = xasprintf("GENEHMIGT %s %s", nr, tok);
+	/* The approver's address hidden in a comment of someone else's From. */
+	mail = reply("mallory@evil.test (<" APPROVER ">)", m, "", NULL);
+	feed(f, mail, &res);
+	free(mail);
+	assert_state(f, nr, STATE_WARTET);
+	/* Two From headers: the first one must not win. */
+	mail = reply(APPROVER, m, "", "From: mallory@evil.test\r\n");
+	feed(f, mail, &res);
+	free(mail);
+	assert_state(f, nr, STATE_WARTET);
+	/* With the check on: a valid signature of another domain proves nothing. */
+	f->cfg->authserv_id = xstrdup("mx.exempla.test");
+	mail = reply(APPROVER, m, "", "Authentication-Results: mx.exempla.test; "
+	    "dkim=pass header.d=evil.test; dmarc=fail header.from=exempla.test\r\n");
+	feed(f, mail, &res);
+	free(mail);
+	assert_state(f, nr, STATE_WARTET);
+	/* Guessed tokens from outside neither alert the approver nor burn the alert. */
+	mail = reply("mallory@evil.test", "GENEHMIGT SO-2026-000001 "
+	    "00000000000000000000000000000001", "", NULL);
+	feed(f, mail, &res);
+	free(mail);
+	assert_int_equal(mails_to(f, APPROVER, "approval_alert"), 0);
+	free(m);
+}
+
+static void
+test_four_eyes_with_form_address(void **state)
+{
+	struct fx *f = *state;
+	char *oe, *ap, *dep;
+
+	/* The approver submits, naming a colleague as requester: still not his call. */
+	assert_int_equal(approval_approvers2(f->st, "60", "requester2@exempla.test",
+	    APPROVER, &oe, &ap, &dep), 1);
+	assert_string_equal(ap, DEPUTY);
+	assert_null(dep);
+	free(oe);
+	free(ap);
+	free(dep);
+	/* A sub-address is the same person. */
+	assert_int_equal(approval_approvers2(f->st, "60", "AmtsLeitung60+x@exempla.test",
+	    NULL, &oe, &ap, &dep), 1);
+	assert_string_equal(ap, DEPUTY);
+	free(oe);
+	free(ap);
+	free(dep);
+}
+
+static void
+test_no_token_left_after_sending(void **state)
+{
+	struct fx *f = *state;
+	char nr[32], tok[33];
+	sqlite3_stmt *s;
+
+	waiting_case(f, nr, tok);
+	s = store_stmt(f->st, "SELECT id FROM outbox WHERE kind = 'approval_request'");
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	{
+		int64_t id = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		assert_int_equal(outbox_mark_sent(f->st, id, NOW0), 0);
+	}
+	s = store_stmt(f->st, "SELECT count(*) FROM outbox WHERE instr(raw, ?) > 0");
+	store_bind_text(s, 1, tok);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 0);
+	sqlite3_reset(s);
+}
+
 static int
 setup_approval(void **state)
 {
@@ -561,6 +642,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_budget_exceeded_needs_approval, setup_approval, teardown),
 		cmocka_unit_test_setup_teardown(test_authentication_results, setup_approval, teardown),
 		cmocka_unit_test_setup_teardown(test_four_eyes, setup_approval, teardown),
+		cmocka_unit_test_setup_teardown(test_review_attacks, setup_approval, teardown),
+		cmocka_unit_test_setup_teardown(test_four_eyes_with_form_address, setup_approval, teardown),
+		cmocka_unit_test_setup_teardown(test_no_token_left_after_sending, setup_approval, teardown),
 	};
 	return cmocka_run_group_tests_name("approval", tests, NULL, NULL);
 }

@@ -301,10 +301,45 @@ test_authres_random(void **state)
 	}
 }
 
+/* Alignment: a pass counts only for the sender's own domain. */
+static void
+test_authres_from(void **state)
+{
+	static const struct {
+		const char *value, *from;
+		int expected;
+	} rows[] = {
+		{ ID "; dmarc=pass header.from=exempla.test", "exempla.test", 1 },
+		{ ID "; dkim=pass header.d=exempla.test", "exempla.test", 1 },
+		{ ID "; dkim=pass header.i=@mail.exempla.test", "mail.exempla.test", 1 },
+		{ ID "; dkim=pass header.d=exempla.test", "rathaus.exempla.test", 1 },
+		/* Somebody else's valid signature proves nothing about the sender. */
+		{ ID "; dkim=pass header.d=evil.test", "exempla.test", 0 },
+		{ ID "; dkim=pass header.d=ample.test", "exempla.test", 0 },
+		{ ID "; dkim=pass", "exempla.test", 0 },
+		{ ID "; dmarc=pass header.from=evil.test", "exempla.test", 0 },
+		/* A dmarc=fail refuses even next to an aligned dkim=pass. */
+		{ ID "; dkim=pass header.d=exempla.test; dmarc=fail header.from=exempla.test",
+		    "exempla.test", 0 },
+		{ ID "; dkim=pass (header.d=exempla.test) header.d=evil.test", "exempla.test", 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *v[1] = { rows[i].value };
+		const char *why = NULL;
+
+		if (authres_check_from(v, 1, ID, rows[i].from, &why) != rows[i].expected)
+			fail_msg("row %zu (%s): expected %d, why %s", i, rows[i].value,
+			    rows[i].expected, why ? why : "-");
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_authres_from),
 		cmocka_unit_test(test_authres_table),
 		cmocka_unit_test(test_authres_real),
 		cmocka_unit_test(test_authres_limits),
