@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bmecat.h"
 #include "csv.h"
 #include "import.h"
 #include "log.h"
@@ -416,6 +417,101 @@ static int (*const importers[6])(struct ctx *) = {
 	import_katalog, import_person,
 };
 
+struct bmectx {
+	struct ctx *c;
+	const char *lieferant;
+	const char *path;
+	size_t n;
+	char err[512];
+};
+
+static int
+bmecat_article_cb(const struct bmecat_article *a, void *vctx)
+{
+	struct bmectx *b = vctx;
+	const char *nr = a->buyer_aid && *a->buyer_aid ? a->buyer_aid : a->supplier_aid;
+	int64_t cents;
+	sqlite3_stmt *s;
+
+	if (a->currency && *a->currency && str_casecmp(a->currency, "EUR") != 0) {
+		snprintf(b->err, sizeof(b->err), "%s:%u: Artikel %.60s: Währung "
+		    "%.10s statt EUR", b->path, a->line, a->supplier_aid, a->currency);
+		return 1;
+	}
+	if (money_parse(a->price, &cents) == -1) {
+		snprintf(b->err, sizeof(b->err), "%s:%u: Artikel %.60s: Preis "
+		    "\"%.30s\" ist kein Geldbetrag", b->path, a->line,
+		    a->supplier_aid, a->price);
+		return 1;
+	}
+	s = store_stmt(b->c->st, "INSERT INTO katalog (artikelnr, bezeichnung, "
+	    "einheit, preis_cents, lieferant, lieferanten_artikelnr, "
+	    "genehmigungspflichtig) VALUES (?,?,?,?,?,?,0) ON CONFLICT "
+	    "(artikelnr) DO UPDATE SET bezeichnung = excluded.bezeichnung, "
+	    "einheit = excluded.einheit, preis_cents = excluded.preis_cents, "
+	    "lieferant = excluded.lieferant, "
+	    "lieferanten_artikelnr = excluded.lieferanten_artikelnr");
+	store_bind_text(s, 1, nr);
+	store_bind_text(s, 2, a->description && *a->description ?
+	    a->description : a->supplier_aid);
+	store_bind_text(s, 3, bmecat_unit_name(a->order_unit ? a->order_unit : "C62"));
+	sqlite3_bind_int64(s, 4, cents);
+	store_bind_text(s, 5, b->lieferant);
+	store_bind_text(s, 6, a->supplier_aid);
+	if (store_step_done(b->c->st, s) == -1) {
+		snprintf(b->err, sizeof(b->err), "%s:%u: Datenbankfehler: %s",
+		    b->path, a->line, store_errmsg(b->c->st));
+		return 1;
+	}
+	b->n++;
+	return 0;
+}
+
+/* Every bmecat-<LIEFERANT>.xml of dir, into the catalogue. */
+static int
+import_bmecat(struct ctx *c, const char *dir, struct import_stats *stats)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	if (d == NULL)
+		return 0;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		struct bmecat_header hdr = { 0 };
+		struct bmectx b = { .c = c };
+		char *code, *path;
+		const char *err;
+
+		if (n <= 11 || str_ncasecmp(e->d_name, "bmecat-", 7) != 0 ||
+		    str_casecmp(e->d_name + n - 4, ".xml") != 0)
+			continue;
+		code = xstrndup(e->d_name + 7, n - 11);
+		path = xasprintf("%s/%s", dir, e->d_name);
+		b.lieferant = code;
+		b.path = e->d_name;
+		if (!exists(c, "SELECT 1 FROM lieferant WHERE code = ?", code)) {
+			snprintf(errbuf, sizeof(errbuf), "%s: Lieferant \"%.40s\" "
+			    "ist unbekannt (Dateiname bmecat-<LIEFERANT>.xml)",
+			    e->d_name, code);
+			rc = -1;
+		} else if (bmecat_read_file(path, &hdr, bmecat_article_cb, &b,
+		    &err) == -1) {
+			snprintf(errbuf, sizeof(errbuf), "%s", *b.err ? b.err : err);
+			rc = -1;
+		} else {
+			stats->bmecat_files++;
+			stats->bmecat_articles += b.n;
+		}
+		bmecat_header_clear(&hdr);
+		free(code);
+		free(path);
+	}
+	closedir(d);
+	return rc;
+}
+
 static void
 warn_unknown_files(const char *dir)
 {
@@ -491,9 +587,13 @@ import_dir(struct store *st, const char *dir, struct import_stats *stats,
 		stats->files++;
 		csv_free(t);
 	}
+	c.file = "bmecat";
+	c.row = NULL;
+	if (import_bmecat(&c, dir, stats) == -1)
+		goto out;
 	/* A misnamed file (Katalog.csv, katalog.CSV) would be silently ignored. */
 	warn_unknown_files(dir);
-	if (stats->files == 0) {
+	if (stats->files == 0 && stats->bmecat_files == 0) {
 		snprintf(errbuf, sizeof(errbuf), "%s: keine der Stammdaten-Dateien "
 		    "gefunden (%s, ...)", dir, import_files[0]);
 		goto out;

@@ -6,7 +6,13 @@
  * lieferorte.csv, lieferanten.csv, katalog.csv and personen.csv exist in
  * dir, in that order (so references can be checked), validates every row,
  * and upserts all of them in ONE transaction: either every file is loaded or
- * nothing changes.  Re-running an import updates rows in place and never
+ * nothing changes.
+ *
+ * Supplier catalogues in BMEcat (2005 or 1.2) named bmecat-<LIEFERANT>.xml
+ * (e.g. bmecat-L01.xml) are read too, streamed, into the catalogue of that
+ * supplier, in the same transaction: our article number is the BUYER_PID/
+ * BUYER_AID if the catalogue has one, else the supplier's number; prices
+ * must be in EUR; genehmigungspflichtig of an existing article is kept.  Re-running an import updates rows in place and never
  * touches cases, so open cases are not disturbed.
  */
 #ifndef SO_IMPORT_H
@@ -19,6 +25,7 @@
 struct import_stats {
 	size_t rows[6];         /* per file, in the order above */
 	size_t files;
+	size_t bmecat_files, bmecat_articles;
 };
 
 /* Names of the six files, in import order. */

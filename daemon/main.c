@@ -256,7 +256,11 @@ cmd_import(struct app *a, const char *dir)
 	for (int i = 0; i < 6; i++)
 		if (stats.rows[i])
 			printf("%-28s %5zu Zeilen\n", import_files[i], stats.rows[i]);
-	printf("Import abgeschlossen (Dateien: %zu).\n", stats.files);
+	if (stats.bmecat_files)
+		printf("%-28s %5zu Artikel aus %zu Dateien\n", "BMEcat-Kataloge",
+		    stats.bmecat_articles, stats.bmecat_files);
+	printf("Import abgeschlossen (Dateien: %zu).\n", stats.files +
+	    stats.bmecat_files);
 	return 0;
 }
 
@@ -270,7 +274,8 @@ main(int argc, char **argv)
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0))
 		usage();
-	while ((ch = getopt(argc, argv, "c:fvh")) != -1) {
+	/* "+": options end at the command, so "order-run --dry-run" reaches it. */
+	while ((ch = getopt(argc, argv, "+c:fvh")) != -1) {
 		switch (ch) {
 		case 'c':
 			a.config_path = optarg;
@@ -334,6 +339,24 @@ main(int argc, char **argv)
 		c = a.cfg;
 		p = a.profile;
 		rc = intake_daemon(a.st, &c, &p, reload_cb, &a);
+	} else if (strcmp(cmd, "order-run") == 0 && (argc == 1 || (argc == 2 &&
+	    strcmp(argv[1], "--dry-run") == 0))) {
+		struct orderrun_result res;
+		int dry = argc == 2;
+
+		intake_signals_init();
+		rc = 1;
+		if (orderrun_execute(a.st, a.cfg, dry, "manual", 0, stdout, &res) == 0) {
+			struct sender_stats ss;
+
+			printf("\n%s: %d Bestellungen, %d Positionen, %d Lieferanten "
+			    "warten\n", dry ? "Probelauf" : "Bestelllauf", res.orders,
+			    res.positions, res.waiting);
+			rc = 0;
+			if (!dry && sender_flush(a.st, a.cfg, &ss,
+			    intake_should_stop) == -1)
+				rc = 1;
+		}
 	} else if (strcmp(cmd, "list") == 0 && argc <= 2)
 		rc = cmd_list(&a, argc == 2 ? argv[1] : NULL);
 	else if (strcmp(cmd, "show") == 0 && argc == 2)

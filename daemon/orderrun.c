@@ -172,6 +172,7 @@ same_line(const struct orderdoc_line *l, const struct order_pos *p)
 	return strcmp(l->delivery_id, p->lieferort) == 0 &&
 	    strcmp(l->kostenstelle, p->kostenstelle) == 0 &&
 	    l->price_cents == p->preis_cents &&
+	    strcmp(l->unit, p->einheit) == 0 &&
 	    strcmp(l->description, p->bezeichnung) == 0 &&
 	    ((l->buyer_aid == NULL && p->artikelnr == NULL) ||
 	    (l->buyer_aid && p->artikelnr && strcmp(l->buyer_aid, p->artikelnr) == 0));

@@ -161,6 +161,73 @@ test_import_errors_all_or_nothing(void **state)
 }
 
 static void
+copy_file(const char *from, const char *dir, const char *name)
+{
+	char *data, *to = xasprintf("%s/%s", dir, name);
+	size_t len;
+	const char *err;
+	FILE *f;
+
+	assert_int_equal(file_read(from, 1 << 24, &data, &len, &err), 0);
+	f = fopen(to, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	free(data);
+	free(to);
+}
+
+static void
+test_import_bmecat(void **state)
+{
+	struct store *st;
+	char *dir = testutil_db_with_samples(&st);
+	char *csvdir = xasprintf("%s/bme", dir);
+	struct import_stats stats;
+	const char *err = NULL;
+	struct md_artikel a = { 0 };
+	int64_t before[6], after[6];
+
+	(void)state;
+	mkdir(csvdir, 0700);
+	/* 100234 has genehmigungspflichtig nein; a BMEcat import keeps that. */
+	copy_file("tests/data/bmecat-2005.xml", csvdir, "bmecat-L02.xml");
+	assert_int_equal(import_dir(st, csvdir, &stats, &err), 0);
+	assert_int_equal(stats.bmecat_files, 1);
+	assert_true(stats.bmecat_articles >= 2);
+	/* BUYER_PID is our number; the net_customer price wins. */
+	assert_int_equal(masterdata_artikel(st, "100234", &a), 1);
+	assert_int_equal(a.preis_cents, 429);
+	assert_string_equal(a.lieferant, "L02");
+	assert_string_equal(a.lieferanten_artikelnr, "PH-A480-500");
+	assert_string_equal(a.einheit, "Pack");
+	md_artikel_clear(&a);
+	/* Without a buyer number, the supplier's number is ours. */
+	assert_int_equal(masterdata_artikel(st, "BW-KS-B", &a), 1);
+	assert_string_equal(a.einheit, "Stück");
+	md_artikel_clear(&a);
+	/* A broken catalogue: nothing of the run is imported, file and line named. */
+	copy_file("tests/data/bmecat-ohne-preis.xml", csvdir, "bmecat-L01.xml");
+	copy_file("contrib/demo/stammdaten/lieferorte.csv", csvdir, "lieferorte.csv");
+	assert_int_equal(masterdata_counts(st, before), 0);
+	assert_int_equal(import_dir(st, csvdir, &stats, &err), -1);
+	assert_non_null(strstr(err, "bmecat-"));
+	assert_int_equal(masterdata_counts(st, after), 0);
+	assert_memory_equal(before, after, sizeof(before));
+	/* An unknown supplier code in the file name is refused. */
+	{
+		char *old = xasprintf("%s/bmecat-L01.xml", csvdir);
+		unlink(old);
+		free(old);
+	}
+	copy_file("tests/data/bmecat-12.xml", csvdir, "bmecat-L99.xml");
+	assert_int_equal(import_dir(st, csvdir, &stats, &err), -1);
+	assert_non_null(strstr(err, "Lieferant \"L99\" ist unbekannt"));
+	free(csvdir);
+	testutil_db_done(st, dir);
+}
+
+static void
 test_import_empty_dir(void **state)
 {
 	struct store *st;
@@ -351,6 +418,7 @@ main(void)
 		cmocka_unit_test(test_import_samples),
 		cmocka_unit_test(test_import_upsert_and_subset),
 		cmocka_unit_test(test_import_errors_all_or_nothing),
+		cmocka_unit_test(test_import_bmecat),
 		cmocka_unit_test(test_import_empty_dir),
 		cmocka_unit_test(test_case_numbers_and_transitions),
 		cmocka_unit_test(test_ledger_and_outbox),
