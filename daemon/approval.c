@@ -52,6 +52,12 @@ approval_approvers(struct store *st, const char *oe, const char *requester,
 	    deputy_r);
 }
 
+int
+approval_same_person(const char *a, const char *b)
+{
+	return same_addr(a, b);
+}
+
 /* Either of the two people behind a request. */
 static int
 is_requester(const char *addr, const char *requester, const char *submitter)

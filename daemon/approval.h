@@ -39,6 +39,9 @@
  */
 int approval_approvers(struct store *st, const char *oe, const char *requester,
     char **oe_r, char **approver_r, char **deputy_r);
+/* Same person?  Case-insensitive, "max+x@y" is "max@y"; NULL is nobody. */
+int approval_same_person(const char *a, const char *b);
+
 /* The same, excluding a second person too: the mail's actual sender. */
 int approval_approvers2(struct store *st, const char *oe, const char *requester,
     const char *submitter, char **oe_r, char **approver_r, char **deputy_r);

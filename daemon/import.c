@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audit.h"
 #include "bmecat.h"
 #include "csv.h"
 #include "import.h"
@@ -597,6 +598,18 @@ import_dir(struct store *st, const char *dir, struct import_stats *stats,
 		snprintf(errbuf, sizeof(errbuf), "%s: keine der Stammdaten-Dateien "
 		    "gefunden (%s, ...)", dir, import_files[0]);
 		goto out;
+	}
+	{
+		char *what = xasprintf("%zu Dateien, %zu BMEcat-Artikel", stats->files,
+		    stats->bmecat_articles);
+		int arc = audit_append(st, so_now(), "admin", "import", NULL, NULL,
+		    NULL, NULL, what);
+
+		free(what);
+		if (arc == -1) {
+			snprintf(errbuf, sizeof(errbuf), "audit: %s", store_errmsg(st));
+			goto out;
+		}
 	}
 	if (store_commit(st) == -1) {
 		snprintf(errbuf, sizeof(errbuf), "database commit: %s",

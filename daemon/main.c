@@ -8,6 +8,7 @@
  *   list [STATE]   cases, newest first
  *   show NR        one case with positions and history
  *   check-config   load and check the configuration, templates and database
+ *   audit verify   check the hash chain of the audit trail
  *   order-run [--dry-run]  bundle and send an order run now (dry: show only)
  *
  * Exit codes: 0 ok, 1 the command failed, 2 usage, 78 configuration error.
@@ -21,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "casestore.h"
 #include "config.h"
 #include "form.h"
@@ -57,6 +59,7 @@ usage(void)
 	    "  list [STATE]    list cases\n"
 	    "  show NR         show one case with its history\n"
 	    "  check-config    check configuration, templates and database\n"
+	    "  audit verify    check the hash chain of the audit trail\n"
 	    "  order-run [--dry-run]  bundle and send an order run now\n"
 	    "options:\n"
 	    "  -c FILE         configuration (default " DEFAULT_CONFIG ")\n"
@@ -186,6 +189,20 @@ cmd_list(struct app *a, const char *state)
 }
 
 static int
+show_audit_cb(const struct audit_record *r, void *ctx)
+{
+	char when[32];
+
+	(void)ctx;
+	printf("  #%-6lld %s  %-9s %-26s %s%s%s%s%s\n", (long long)r->id,
+	    fmt_time(r->at, when), r->action, r->actor,
+	    r->before ? r->before : "", r->before || r->after ? " -> " : "",
+	    r->after ? r->after : "", r->detail ? "  " : "",
+	    r->detail ? r->detail : "");
+	return 0;
+}
+
+static int
 cmd_show(struct app *a, const char *nr)
 {
 	struct vorgang *v;
@@ -232,8 +249,28 @@ cmd_show(struct app *a, const char *nr)
 			    h[i].reason ? h[i].reason : "");
 		vorgang_history_free(h, nh);
 	}
+	printf("\nPrüfprotokoll (verkettet, socialorder audit verify):\n");
+	audit_each(a->st, v->nr, show_audit_cb, NULL);
 	vorgang_free(v);
 	return 0;
+}
+
+static int
+cmd_audit_verify(struct app *a)
+{
+	int64_t count = 0, bad = 0;
+	const char *why = NULL;
+	int rc = audit_verify(a->st, &count, &bad, &why);
+
+	if (rc == 0) {
+		printf("Prüfprotokoll intakt: %lld Einträge, Kette vollständig.\n",
+		    (long long)count);
+		return 0;
+	}
+	if (rc == 1)
+		printf("Prüfprotokoll BESCHÄDIGT: Eintrag %lld: %s (%lld Einträge "
+		    "davor sind in Ordnung)\n", (long long)bad, why, (long long)count);
+	return 1;
 }
 
 static int
@@ -357,7 +394,10 @@ main(int argc, char **argv)
 			    intake_should_stop) == -1)
 				rc = 1;
 		}
-	} else if (strcmp(cmd, "list") == 0 && argc <= 2)
+	} else if (strcmp(cmd, "audit") == 0 && argc == 2 &&
+	    strcmp(argv[1], "verify") == 0)
+		rc = cmd_audit_verify(&a);
+	else if (strcmp(cmd, "list") == 0 && argc <= 2)
 		rc = cmd_list(&a, argc == 2 ? argv[1] : NULL);
 	else if (strcmp(cmd, "show") == 0 && argc == 2)
 		rc = cmd_show(&a, argv[1]);

@@ -12,6 +12,7 @@
 #include "approval.h"
 #include "casestore.h"
 #include "classify.h"
+#include "commands.h"
 #include "html.h"
 #include "ledger.h"
 #include "log.h"
@@ -46,6 +47,9 @@ struct mailctx {
 	struct workflow *wf;
 	int64_t uidvalidity, uid, now;
 	const struct mail_msg *msg;     /* NULL if even the header was unreadable */
+	const char *raw;                /* the whole mail as fetched */
+	size_t len;
+	char *sender;                   /* From address, for the ledger; owned */
 	const char *msgid;              /* from the raw header scan */
 	char *reason;                   /* for the ledger; owned */
 };
@@ -170,6 +174,11 @@ intake_case(struct mailctx *c, struct vorgang *vg, struct wf_result *res)
 	vg->source_msgid = xstrdup(c->msgid);
 	if (case_store_insert(wf->st, vg, wf->cfg->case_prefix, c->now,
 	    vg->requester_email, c->msgid) == -1) {
+		free(target_copy);
+		return -1;
+	}
+	if (commands_keep_raw(wf->st, vg->id, "in", c->msgid, c->raw, c->len,
+	    c->now) == -1) {
 		free(target_copy);
 		return -1;
 	}
@@ -299,6 +308,16 @@ handle_command(struct mailctx *c, enum mail_kind kind,
 	if (cmd->kind == CMD_HELP || cmd->kind == CMD_UNKNOWN ||
 	    cmd->kind == CMD_NONE) {
 		rc = answer_sender(c, "help", v, 1);
+	} else if (cmd->kind == CMD_STATUS || cmd->kind == CMD_CANCEL ||
+	    cmd->kind == CMD_RECEIVED) {
+		struct notify_ctx n = { c->wf->st, c->wf->cfg, c->now, c->msg,
+		    NULL, c->uid };
+		char *what = NULL;
+
+		rc = commands_run(&n, cmd, c->raw, c->len, &what);
+		if (what)
+			set_reason(c, "%s", what);
+		free(what);
 	} else {
 		tvars_set(v, "command", command_name(cmd->kind));
 		tvars_set(v, "nr", cmd->case_nr);
@@ -343,6 +362,8 @@ decide(struct mailctx *c, const char *raw, size_t len, int too_large,
 	else
 		err = NULL;
 	c->msg = msg;
+	if (msg && msg->from_addr)
+		c->sender = xstrdup(msg->from_addr);
 	if (msg == NULL) {
 		/* Not even a header to answer to: file it for a human. */
 		res->outcome = "unreadable";
@@ -389,6 +410,15 @@ decide(struct mailctx *c, const char *raw, size_t len, int too_large,
 
 		res->outcome = "reply";
 		rc = approval_reply(&n, &cmd, &what);
+		if (rc == 0) {
+			/* The mail behind a decision (or an attempt) is kept. */
+			struct vorgang *vg = NULL;
+
+			if (case_store_load(wf->st, cmd.case_nr, &vg) == 1)
+				rc = commands_keep_raw(wf->st, vg->id, "in",
+				    msg->message_id, c->raw, c->len, c->now);
+			vorgang_free(vg);
+		}
 		set_reason(c, "%s", what ? what : "Antwort");
 		free(what);
 		goto out;
@@ -425,7 +455,8 @@ int
 workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
     const char *raw, size_t len, int too_large, struct wf_result *res)
 {
-	struct mailctx c = { .wf = wf, .uidvalidity = uidvalidity, .uid = uid };
+	struct mailctx c = { .wf = wf, .uidvalidity = uidvalidity, .uid = uid,
+	    .raw = raw, .len = len };
 	struct ledger_entry le = { 0 };
 	char hash[65], *msgid, *lmsgid;
 	int rc;
@@ -476,7 +507,7 @@ workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
 		goto fail;
 	set_folder(res, wf->cfg, res->outcome);
 	if (ledger_insert(wf->st, uidvalidity, uid, msgid, hash, res->outcome,
-	    res->folder, *res->case_nr ? res->case_nr : NULL, NULL, c.reason,
+	    res->folder, *res->case_nr ? res->case_nr : NULL, c.sender, c.reason,
 	    c.now) == -1 || store_commit(wf->st) == -1)
 		goto fail;
 	lmsgid = str_log_safe(msgid, 100);
@@ -493,11 +524,13 @@ workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
 	}
 	free(lmsgid);
 	free(c.reason);
+	free(c.sender);
 	free(msgid);
 	return 0;
 fail:
 	store_rollback(wf->st);
 	free(c.reason);
+	free(c.sender);
 	free(msgid);
 	memset(res, 0, sizeof(*res));
 	return -1;
@@ -550,7 +583,9 @@ workflow_check_templates(const struct config *cfg, const char **error_r)
 	static const char *const names[] = { "confirmation", "rejection",
 	    "unreadable", "help", "not_supported", "approval_request", "decision",
 	    "decision_ack", "already_decided", "approval_refused",
-	    "approval_alert", "order", "freetext_order", "ordered" };
+	    "approval_alert", "order", "freetext_order", "ordered", "status",
+	    "status_list", "status_unknown", "storno", "storno_approver",
+	    "erhalten" };
 	static char errbuf[512];
 	struct tvars *v = tvars_new();
 	int rc = 0;

@@ -7,16 +7,39 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit.h"
 #include "casestore.h"
 #include "log.h"
 #include "util.h"
 
+/* The case number of an id, for the audit trail; caller frees. */
+static char *
+nr_of(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT nr FROM vorgang WHERE id = ?");
+	char *nr = NULL;
+
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		nr = store_col_text(s, 0);
+	sqlite3_reset(s);
+	return nr;
+}
+
+/* Every history row is also an audit record, in the same transaction. */
 static int
 history_add(struct store *st, int64_t id, const char *from, const char *to,
     const char *actor, const char *reason, const char *msgid, int64_t now)
 {
 	sqlite3_stmt *s = store_stmt(st, "INSERT INTO history (vorgang_id, at, "
 	    "from_state, to_state, actor, reason, msgid) VALUES (?,?,?,?,?,?,?)");
+	char *nr = nr_of(st, id);
+	int rc = audit_append(st, now, actor, from && strcmp(from, to) == 0 ?
+	    "note" : "state", nr, from, to, msgid, reason);
+
+	free(nr);
+	if (rc == -1)
+		return -1;
 
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, now);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "ledger.h"
 #include "util.h"
 
@@ -57,7 +58,13 @@ ledger_insert(struct store *st, int64_t uidvalidity, int64_t uid,
     const char *folder, const char *vorgang_nr, const char *sender,
     const char *reason, int64_t now)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO ledger (uidvalidity, uid, "
+	sqlite3_stmt *s;
+
+	/* Every mail in is an audit record, in the same transaction. */
+	if (audit_append(st, now, sender ? sender : "-", "mail_in", vorgang_nr,
+	    NULL, outcome, message_id, reason) == -1)
+		return -1;
+	s = store_stmt(st, "INSERT INTO ledger (uidvalidity, uid, "
 	    "message_id, content_hash, outcome, folder, vorgang_nr, sender, "
 	    "reason, at) VALUES (?,?,?,?,?,?,?,?,?,?)");
 

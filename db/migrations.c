@@ -207,6 +207,39 @@ const char *const migrations[] = {
 	");"
 	"ALTER TABLE position ADD COLUMN bestellung_id INTEGER REFERENCES bestellung(id);"
 	"CREATE INDEX position_bestellung ON position(bestellung_id);",
+
+	/* 5: the audit trail (append-only, hash-chained) and the raw mails behind cases and decisions. */
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  vorgang_nr TEXT,"
+	"  before TEXT,"
+	"  after TEXT,"
+	"  msgid TEXT,"
+	"  detail TEXT,"
+	"  prev_hash TEXT NOT NULL,"
+	"  hash TEXT NOT NULL"
+	");"
+	"CREATE INDEX audit_case ON audit(vorgang_nr);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+	/* INSERT OR REPLACE deletes without firing delete triggers. */
+	"CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit "
+	"  WHEN EXISTS (SELECT 1 FROM audit WHERE id = NEW.id) "
+	"  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+	"CREATE TABLE mail_raw ("
+	"  id INTEGER PRIMARY KEY,"
+	"  vorgang_id INTEGER REFERENCES vorgang(id),"
+	"  direction TEXT NOT NULL,"
+	"  msgid TEXT,"
+	"  at INTEGER NOT NULL,"
+	"  raw BLOB NOT NULL"
+	");"
+	"CREATE INDEX mail_raw_case ON mail_raw(vorgang_id);",
 };
 
 const size_t migrations_count = sizeof(migrations) / sizeof(migrations[0]);

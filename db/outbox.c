@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "outbox.h"
 #include "util.h"
 
@@ -14,7 +15,25 @@ outbox_enqueue(struct store *st, int64_t vorgang_id, const char *kind,
     const char *rcpt, const char *message_id, const char *raw, size_t len,
     int64_t now)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO outbox (vorgang_id, kind, "
+	sqlite3_stmt *s;
+	char *nr = NULL, *to = xasprintf("an %s", rcpt);
+	int rc;
+
+	/* Every mail out is an audit record, in the same transaction. */
+	if (vorgang_id > 0) {
+		s = store_stmt(st, "SELECT nr FROM vorgang WHERE id = ?");
+		sqlite3_bind_int64(s, 1, vorgang_id);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			nr = store_col_text(s, 0);
+		sqlite3_reset(s);
+	}
+	rc = audit_append(st, now, "socialorder", "mail_out", nr, NULL, kind,
+	    message_id, to);
+	free(nr);
+	free(to);
+	if (rc == -1)
+		return -1;
+	s = store_stmt(st, "INSERT INTO outbox (vorgang_id, kind, "
 	    "rcpt, message_id, raw, next_attempt_at, created_at) "
 	    "VALUES (?,?,?,?,?,?,?)");
 

@@ -136,7 +136,8 @@ static const struct {
 	  DATA "bmecat-fremder-ns.xml:3: BMECAT is in the unknown namespace "
 	  "\"http://www.example.org/bmecat/2005\" (expected "
 	  "http://www.bmecat.org/bmecat/2005, "
-	  "http://www.bmecat.org/bmecat/1.2/bmecat_new_catalog or none)" },
+	  "http://www.bmecat.org/bmecat/1.2/bmecat_new_catalog, "
+	  "http://www.bmecat.org/XMLSchema/1.2/bmecat_new_catalog or none)" },
 	{ DATA "bmecat-ohne-preis.xml", NULL,
 	  DATA "bmecat-ohne-preis.xml:27: ARTICLE \"P-2\" has no price (no "
 	  "ARTICLE_PRICE in the first ARTICLE_PRICE_DETAILS)" },
@@ -403,7 +404,22 @@ static const struct {
 	  "<memory>:2: BMECAT is in the unknown namespace "
 	  "\"http://www.bmecat.org/bmecat/2005/\" (expected "
 	  "http://www.bmecat.org/bmecat/2005, "
-	  "http://www.bmecat.org/bmecat/1.2/bmecat_new_catalog or none)" },
+	  "http://www.bmecat.org/bmecat/1.2/bmecat_new_catalog, "
+	  "http://www.bmecat.org/XMLSchema/1.2/bmecat_new_catalog or none)" },
+	/* an external subset is never loaded, so its entities are unknown */
+	{ DECL "<!DOCTYPE BMECAT SYSTEM \"bmecat_2005.dtd\">\n" ROOT05 HDR NEW
+	  PROD(PID("A-1") DET("Lineal &foo;") ORD("C62") OK_PRICE) END, 0, NULL,
+	  "<memory>:6: XML error: Entity 'foo' not defined" },
+	{ DECL "<!DOCTYPE BMECAT SYSTEM \"bmecat_2005.dtd\">\n" ROOT05 HDR NEW
+	  "<PRODUCT mode=\"&foo;\">" PID("A-1") "</PRODUCT>\n" END, 0, NULL,
+	  "<memory>:6: XML error: Entity 'foo' not defined" },
+	/* character references and predefined entities in attributes are fine */
+	{ DOC05(PROD(PID("A-1") DET("x") ORD("C62") PDET(PRICE("net_list", "2")
+	  PRICE("net&#95;customer", "1")))), 0, HOUT "5:A-1|-|x|C62|1|EUR\n",
+	  NULL },
+	{ DOC05("<PRODUCT mode=\"&lt;n&amp;w&gt;\">" PID("A-1") "</PRODUCT>\n"),
+	  0, NULL, "<memory>:5: PRODUCT with mode=\"<n&w>\" in T_NEW_CATALOG "
+	  "(only new articles are allowed there)" },
 	{ DOC05(PROD(PID("A-1") DET("Lineal &foo;") ORD("C62") OK_PRICE)), 0,
 	  NULL, "<memory>:5: XML error: Entity 'foo' not defined" },
 	{ DOC05(PROD(PID("A-1") DET("Lineal \xe4") ORD("C62") OK_PRICE)), 0,
@@ -480,24 +496,20 @@ test_xxe(void **state)
 	buf_init(&seen, 0);
 	assert_int_equal(bmecat_read_file(DATA "bmecat-xxe.xml", &h,
 	    collect_all, &seen, &err), -1);
-	assert_string_equal(err, DATA "bmecat-xxe.xml:33: entity reference "
-	    "&xxe; is not allowed in a catalogue");
-	/* the article before the entity was delivered, without the file */
-	assert_string_equal(buf_cstr(&seen), "X-1|-|Ordner|C62|1.00\n");
+	assert_string_equal(err, DATA "bmecat-xxe.xml:6: the DOCTYPE declares "
+	    "entities (<!ENTITY ...>), which a catalogue must not");
+	assert_string_equal(buf_cstr(&seen), "");
 	assert_no_passwd(&h, &seen);
 	bmecat_header_clear(&h);
 	buf_free(&seen);
 
-	/*
-	 * A parameter entity in the internal subset: not loaded (no DTD
-	 * loading), so the document reads as if it were not there.
-	 */
+	/* the same through a parameter entity */
 	buf_init(&seen, 0);
-	err = NULL;
-	if (bmecat_read_file(DATA "bmecat-xxe-param.xml", &h, collect_all,
-	    &seen, &err) != 0)
-		fail_msg("%s", err);
-	assert_string_equal(buf_cstr(&seen), "X-1|-|Ordner|C62|1.00\n");
+	assert_int_equal(bmecat_read_file(DATA "bmecat-xxe-param.xml", &h,
+	    collect_all, &seen, &err), -1);
+	assert_string_equal(err, DATA "bmecat-xxe-param.xml:7: the DOCTYPE "
+	    "declares entities (<!ENTITY ...>), which a catalogue must not");
+	assert_string_equal(buf_cstr(&seen), "");
 	assert_no_passwd(&h, &seen);
 	bmecat_header_clear(&h);
 	buf_free(&seen);
@@ -528,6 +540,35 @@ test_billion_laughs(void **state)
 	assert_true(after.ru_maxrss - before.ru_maxrss < 50 * 1024);
 	bmecat_header_clear(&h);
 	buf_free(&seen);
+}
+
+/*
+ * Quadratic blow-up: one entity of 100 KB referenced 20,000 times in an
+ * attribute would be 2 GB once expanded.
+ */
+static void
+test_quadratic_blowup(void **state)
+{
+	struct buf b;
+	const char *err = NULL;
+	char *big = xmalloc(100001);
+
+	(void)state;
+	memset(big, 'x', 100000);
+	big[100000] = '\0';
+	buf_init(&b, 0);
+	buf_printf(&b, DECL "<!DOCTYPE BMECAT [\n<!ENTITY a \"%s\">\n]>\n"
+	    ROOT05 HDR NEW "<PRODUCT mode=\"", big);
+	for (int i = 0; i < 20000; i++)
+		buf_puts(&b, "&a;");
+	buf_puts(&b, "\">" PID("A-1") "</PRODUCT>\n" END);
+	alarm(60);
+	assert_null(parse_memory(buf_cstr(&b), b.len, &err));
+	alarm(0);
+	assert_string_equal(err, "<memory>:5: the DOCTYPE declares entities "
+	    "(<!ENTITY ...>), which a catalogue must not");
+	buf_free(&b);
+	free(big);
 }
 
 static int
@@ -795,6 +836,7 @@ main(void)
 		cmocka_unit_test(test_memory),
 		cmocka_unit_test(test_xxe),
 		cmocka_unit_test(test_billion_laughs),
+		cmocka_unit_test(test_quadratic_blowup),
 		cmocka_unit_test(test_callback_stops),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_large_error_line),

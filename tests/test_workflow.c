@@ -52,8 +52,9 @@ static const struct row rows[] = {
 	    { "freigegeben", "21,45", NULL } },
 	{ S "07-unbekannte-kostenstelle.eml", "rejected", NULL, 1, "requester1@exempla.test",
 	    { "9999", "RH-999", NULL } },
+	/* STATUS of sample 01's case, asked by its requester. */
 	{ S "08-status-anfrage.eml", "command", NULL, 1, "requester1@exempla.test",
-	    { "STATUS", NULL, NULL } },
+	    { "Stand des Vorgangs SO-2026-000001", "Status: freigegeben", "Verlauf:" } },
 	{ S "09-abwesenheit.eml", "machine", NULL, 0, NULL, { NULL, NULL, NULL } },
 	{ I "10-windows-1252.eml", "case", STATE_FREIGEGEBEN, 1, "requester1@exempla.test", { NULL } },
 	{ I "11-undeclared-latin1.eml", "case", STATE_FREIGEGEBEN, 1, "requester1@exempla.test", { NULL } },

@@ -46,7 +46,7 @@ so_assert_contains "$D/r1.txt" "Kostenstelle \"9999\" ist unbekannt" "invalid sa
 so_assert_contains "$D/r1.txt" "Lieferort \"RH-999\" ist unbekannt" "invalid sample: unknown Lieferort named"
 so_assert_contains "$D/r1.txt" "Artikelnummer \"999999\" ist nicht im Katalog" "several problems in one answer"
 so_assert_contains "$D/r1.txt" "gehört nicht zur Organisationseinheit" "Kostenstelle of another OE named"
-so_assert_contains "$D/r1.txt" "STATUS" "status command answered (not yet supported)"
+so_assert_contains "$D/r1.txt" "Stand des Vorgangs SO-" "status command answered with the case's state"
 so_assert_contains "$D/r1.txt" "Auto-Submitted: auto-replied" "answers carry Auto-Submitted"
 so_assert_eq "$(grep -c '^Subject: Eingangsbestätigung' "$D/r1.txt")" 11 "requester1: 11 confirmations"
 bodies requester2@exempla.test INBOX > "$D/r2.txt"
