@@ -73,6 +73,8 @@ static const struct key_def keys[] = {
 	{ "orders", "order_prefix", K_STR, O(order_prefix), "B", 0, 0, 0 },
 	{ "orders", "buyer_name", K_STR, O(buyer_name), "Social Order", 0, 0, 0 },
 	{ "orders", "buyer_id", K_STR, O(buyer_id), "socialorder", 0, 0, 0 },
+	{ "reports", "monthly_mail", K_BOOL, O(monthly_mail), "no", 0, 0, 0 },
+	{ "retention", "years", K_INT, O(retention_years), "6", 0, 1, 100 },
 	{ "limits", "answers_per_window", K_INT, O(answers_per_window), "5", 0, 0, 100000 },
 	{ "limits", "answer_window", K_INT, O(answer_window), "3600", 0, 1, 604800 },
 	{ "limits", "max_quantity", K_INT, O(max_quantity), "1000", 0, 1, 1000000 },

@@ -73,6 +73,12 @@ struct config {
 	char *buyer_name;       /* the ordering administration, in orders */
 	char *buyer_id;         /* its id in openTRANS orders */
 
+	/* [reports] */
+	int monthly_mail;       /* send last month's report to role einkauf */
+
+	/* [retention] */
+	int retention_years;    /* closed cases older than this may be exported and purged */
+
 	/* [limits] */
 	int answers_per_window; /* error/command answers to one sender */
 	int answer_window;      /* seconds */

@@ -7,6 +7,7 @@
 
 #include "approval.h"
 #include "imapc.h"
+#include "monthly.h"
 #include "orderrun.h"
 #include "intake.h"
 #include "log.h"
@@ -143,6 +144,8 @@ flush(struct store *st, const struct config *cfg, struct intake_stats *stats,
 	if (approval_run_due(st, cfg, so_now()) == -1)
 		*rc = -1;
 	if (orderrun_run_due(st, cfg, so_now()) == -1)
+		*rc = -1;
+	if (monthly_run_due(st, cfg, so_now()) == -1)
 		*rc = -1;
 	if (sender_flush(st, cfg, &ss, intake_should_stop) == -1)
 		*rc = -1;

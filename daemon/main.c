@@ -24,6 +24,8 @@
 
 #include "audit.h"
 #include "casestore.h"
+#include "export.h"
+#include "report.h"
 #include "config.h"
 #include "form.h"
 #include "import.h"
@@ -60,6 +62,9 @@ usage(void)
 	    "  show NR         show one case with its history\n"
 	    "  check-config    check configuration, templates and database\n"
 	    "  audit verify    check the hash chain of the audit trail\n"
+	    "  report --from DATE --to DATE [--by kostenstelle|oe|lieferant] [--format csv|html]\n"
+	    "  export NR [DIR] | export --before DATE [DIR]\n"
+	    "  purge [--before DATE] --yes   delete closed, exported cases\n"
 	    "  order-run [--dry-run]  bundle and send an order run now\n"
 	    "options:\n"
 	    "  -c FILE         configuration (default " DEFAULT_CONFIG ")\n"
@@ -273,6 +278,128 @@ cmd_audit_verify(struct app *a)
 	return 1;
 }
 
+/* report --from DATE --to DATE [--by kostenstelle|oe|lieferant] [--format csv|html] */
+static int
+cmd_report(struct app *a, int argc, char **argv)
+{
+	struct report_opts o = { 0, 0, REPORT_BY_KOSTENSTELLE, REPORT_CSV };
+	const char *err = NULL;
+	int have_from = 0, have_to = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int r;
+
+		if (v == NULL)
+			goto usage;
+		if (strcmp(argv[i], "--from") == 0)
+			r = report_parse_date(v, &o.from, &err), have_from = 1;
+		else if (strcmp(argv[i], "--to") == 0) {
+			int64_t t;
+			r = report_parse_date(v, &t, &err);
+			o.to = r == 0 ? report_next_day(t) : 0;     /* inclusive */
+			have_to = 1;
+		} else if (strcmp(argv[i], "--by") == 0)
+			r = report_parse_by(v, &o.by, &err);
+		else if (strcmp(argv[i], "--format") == 0)
+			r = report_parse_format(v, &o.format, &err);
+		else
+			goto usage;
+		if (r == -1) {
+			fprintf(stderr, "socialorder: report: %s\n", err);
+			return 2;
+		}
+		i++;
+	}
+	if (!have_from || !have_to)
+		goto usage;
+	if (report_write(a->st, &o, stdout, &err) == -1) {
+		fprintf(stderr, "socialorder: report: %s\n", err);
+		return 1;
+	}
+	return 0;
+usage:
+	fprintf(stderr, "usage: socialorder report --from YYYY-MM-DD --to YYYY-MM-DD "
+	    "[--by kostenstelle|oe|lieferant] [--format csv|html]\n");
+	return 2;
+}
+
+/*
+ * export NR [DIR] | export --before DATE [DIR]
+ * purge [--before DATE] --yes     (default: older than [retention] years)
+ */
+static int
+cmd_export(struct app *a, int argc, char **argv)
+{
+	const char *err, *dir = "export";
+	int64_t before = 0;
+	int n = 0, yes = 0, i = 1;
+
+	if (strcmp(argv[0], "purge") == 0) {
+		for (; i < argc; i++) {
+			if (strcmp(argv[i], "--yes") == 0)
+				yes = 1;
+			else if (strcmp(argv[i], "--before") == 0 && i + 1 < argc) {
+				if (report_parse_date(argv[++i], &before, &err) == -1) {
+					fprintf(stderr, "socialorder: purge: %s\n", err);
+					return 2;
+				}
+			} else
+				goto usage;
+		}
+		if (before == 0) {
+			time_t t = (time_t)so_now();
+			struct tm tm;
+
+			localtime_r(&t, &tm);
+			tm.tm_year -= a->cfg->retention_years;
+			before = (int64_t)mktime(&tm);
+		}
+		if (!yes) {
+			fprintf(stderr, "socialorder: purge deletes exported, closed "
+			    "cases for good; repeat with --yes\n");
+			return 2;
+		}
+		if (export_purge(a->st, before, &n, &err) == -1) {
+			fprintf(stderr, "socialorder: purge: %s\n", err);
+			return 1;
+		}
+		printf("%d Vorgänge gelöscht (nur abgeschlossene, bereits "
+		    "exportierte).\n", n);
+		return 0;
+	}
+	if (argc >= 3 && strcmp(argv[1], "--before") == 0) {
+		if (report_parse_date(argv[2], &before, &err) == -1) {
+			fprintf(stderr, "socialorder: export: %s\n", err);
+			return 2;
+		}
+		if (argc == 4)
+			dir = argv[3];
+		else if (argc != 3)
+			goto usage;
+		if (export_before(a->st, before, dir, &n, &err) == -1) {
+			fprintf(stderr, "socialorder: export: %s\n", err);
+			return 1;
+		}
+		printf("%d abgeschlossene Vorgänge nach %s exportiert.\n", n, dir);
+		return 0;
+	}
+	if (argc == 2 || argc == 3) {
+		if (argc == 3)
+			dir = argv[2];
+		if (export_case(a->st, argv[1], dir, &err) == -1) {
+			fprintf(stderr, "socialorder: export: %s\n", err);
+			return 1;
+		}
+		printf("%s nach %s/%s exportiert.\n", argv[1], dir, argv[1]);
+		return 0;
+	}
+usage:
+	fprintf(stderr, "usage: socialorder export NR [DIR] | export --before "
+	    "YYYY-MM-DD [DIR] | purge [--before YYYY-MM-DD] --yes\n");
+	return 2;
+}
+
 static int
 cmd_import(struct app *a, const char *dir)
 {
@@ -394,7 +521,11 @@ main(int argc, char **argv)
 			    intake_should_stop) == -1)
 				rc = 1;
 		}
-	} else if (strcmp(cmd, "audit") == 0 && argc == 2 &&
+	} else if (strcmp(cmd, "report") == 0)
+		rc = cmd_report(&a, argc, argv);
+	else if (strcmp(cmd, "export") == 0 || strcmp(cmd, "purge") == 0)
+		rc = cmd_export(&a, argc, argv);
+	else if (strcmp(cmd, "audit") == 0 && argc == 2 &&
 	    strcmp(argv[1], "verify") == 0)
 		rc = cmd_audit_verify(&a);
 	else if (strcmp(cmd, "list") == 0 && argc <= 2)

@@ -240,6 +240,19 @@ const char *const migrations[] = {
 	"  raw BLOB NOT NULL"
 	");"
 	"CREATE INDEX mail_raw_case ON mail_raw(vorgang_id);",
+
+	/* 6: which cases were exported where (purge takes only these). */
+	"CREATE TABLE export_log ("
+	"  nr TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  dir TEXT NOT NULL"
+	");"
+	"CREATE INDEX export_log_nr ON export_log(nr);"
+	/* The monthly report mails that were sent, one per month. */
+	"CREATE TABLE report_log ("
+	"  month TEXT PRIMARY KEY,"
+	"  at INTEGER NOT NULL"
+	");",
 };
 
 const size_t migrations_count = sizeof(migrations) / sizeof(migrations[0]);

@@ -5,8 +5,9 @@
  *
  * The document is streamed with libxml2's xmlTextReader and never held as a
  * tree: memory stays bounded whatever the number of articles.  No network,
- * no DTD loading, no entity expansion (an entity reference other than the
- * five predefined ones is an error), no XInclude, no transparent gunzip.
+ * no DTD loading, no entity expansion (a DOCTYPE that declares entities is
+ * refused, and so is any entity reference other than the five predefined
+ * ones), no XInclude, no transparent gunzip.
  *
  * It does not validate against the schema, does not check the currency or
  * duplicate article numbers (the importer's job), and does not handle the
@@ -72,12 +73,19 @@ struct bmecat_article {
  * passing a price per 100 pieces would be wrong.  Of several
  * DESCRIPTION_SHORT the German one (lang deu/ger/de or none) wins.
  *
+ * Articles are handed to cb while the document is still being read: after
+ * -1 the caller must throw away what it was given, because the error may
+ * lie after them (a broken end of file, the next article).
+ *
+ * cb may be NULL: the document is then only checked.
+ *
  * Returns 0, or -1 with *error_r = "FILE:LINE: message" (static until the
- * next call; FILE is "<memory>" for bmecat_read_memory).  *hdr is
- * overwritten (not freed) first and filled as the header is read; free it
- * with bmecat_header_clear, also after an error.  Limits: see BMECAT_MAX_* above; beyond them libxml2's
- * own defaults apply (no XML_PARSE_HUGE: 10 MB per text node, entity
- * amplification checks).
+ * next call; FILE is "<memory>" for bmecat_read_memory, and ":LINE" is
+ * missing for errors about the whole file).  *hdr is overwritten (not
+ * freed) first and filled as the header is read; free it with
+ * bmecat_header_clear, also after an error.  Limits: see BMECAT_MAX_*
+ * above; beyond them libxml2's own defaults apply (no XML_PARSE_HUGE:
+ * 10 MB per text node, entity amplification checks).
  */
 int bmecat_read_file(const char *path, struct bmecat_header *hdr,
     int (*cb)(const struct bmecat_article *a, void *ctx), void *ctx,

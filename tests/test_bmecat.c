@@ -3,10 +3,10 @@
  * test_bmecat - tests for parsers/bmecat.c: BMEcat 2005 and 1.2 fixtures
  * (both 1.2 namespaces, none, ISO-8859-1), price choice, header fields,
  * every article error with the line it must name, hostile XML (XXE through
- * a general and a parameter entity, billion laughs, unknown namespace,
- * nesting, overlong text), and a generated catalogue of 100,000 articles
- * that must stream in bounded memory with exact line numbers past the
- * 16-bit lines of libxml2.
+ * a general and a parameter entity, billion laughs, quadratic blow-up,
+ * unknown namespace, nesting, overlong text), and a generated catalogue of
+ * 100,000 articles that must stream in bounded memory with exact line
+ * numbers past the 16-bit lines of libxml2.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,10 +21,29 @@
 
 #include <cmocka.h>
 
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
+#endif
+
 #include "bmecat.h"
 #include "util.h"
 
 #define DATA "tests/data/"
+
+/* Valgrind's own memory counts in the RSS: the bound cannot be checked. */
+static int
+under_valgrind(void)
+{
+#ifdef RUNNING_ON_VALGRIND
+	return RUNNING_ON_VALGRIND;
+#else
+	const char *p = getenv("LD_PRELOAD");
+
+	return p != NULL && strstr(p, "vgpreload") != NULL;
+#endif
+}
 
 /*
  * AddressSanitizer keeps freed memory in a quarantine of 256 MB, which
@@ -126,7 +145,8 @@ static const struct {
 	{ DATA "bmecat-12-ohne-ns.xml", OUT_1_2, NULL },
 	{ DATA "bmecat-12-latin1.xml",
 	  "1.2|MÜ-1|Bürobedarf Müller & Söhne|-|EUR\n"
-	  "16:MÜ-ORD-50|-|Ordner 5 cm, grün, für DIN A4 – Größe »Maxi«|C62|2.49|EUR\n",
+	  "16:MÜ-ORD-50|-|Ordner 5 cm, grün, für DIN A4 – Größe »Maxi«|C62|"
+	  "2.49|EUR\n",
 	  NULL },
 	/* must fail */
 	{ DATA "bmecat-kaputt.xml", NULL,
@@ -194,11 +214,15 @@ test_memory_equals_file(void **state)
 	}
 }
 
-/* Small documents: line 1 declaration, 2 BMECAT, 3 HEADER, 4 T_NEW_CATALOG, 5 articles. */
+/*
+ * Small documents: line 1 declaration, 2 BMECAT, 3 HEADER, 4 T_NEW_CATALOG,
+ * 5 the articles.
+ */
 #define NS05 "http://www.bmecat.org/bmecat/2005"
 #define DECL "<?xml version=\"1.0\"?>\n"
 #define ROOT05 "<BMECAT version=\"2005\" xmlns=\"" NS05 "\">\n"
-#define HDR "<HEADER><CATALOG><LANGUAGE>deu</LANGUAGE><CATALOG_ID>K</CATALOG_ID>" \
+#define HDR "<HEADER><CATALOG><LANGUAGE>deu</LANGUAGE>" \
+	"<CATALOG_ID>K</CATALOG_ID>" \
 	"<CATALOG_VERSION>1</CATALOG_VERSION><CURRENCY>EUR</CURRENCY></CATALOG>" \
 	"<SUPPLIER><SUPPLIER_NAME>L</SUPPLIER_NAME></SUPPLIER></HEADER>\n"
 #define NEW "<T_NEW_CATALOG>\n"
@@ -239,7 +263,7 @@ static const struct {
 	  "</b:PRICE_AMOUNT></b:PRODUCT_PRICE></b:PRODUCT_PRICE_DETAILS>"
 	  "</b:PRODUCT>\n</b:T_NEW_CATALOG></b:BMECAT>\n", 0,
 	  "2005|P|-|-|-\n5:A-1|-|Lineal|C62|2|-\n", NULL },
-	/* net_customer beats net_list whatever the order; PRICE_CURRENCY beats the header */
+	/* net_customer beats net_list in any order; PRICE_CURRENCY the header's */
 	{ DOC05(PROD(PID("A-1") DET("x") ORD("PK") PDET(PRICE("net_list", "5")
 	  "<PRODUCT_PRICE price_type=\"net_customer\"><PRICE_AMOUNT>4.5"
 	  "</PRICE_AMOUNT><PRICE_CURRENCY>CHF</PRICE_CURRENCY></PRODUCT_PRICE>"
@@ -377,8 +401,8 @@ static const struct {
 	  "</T_UPDATE_PRICES>\n</BMECAT>\n", 0, NULL,
 	  "<memory>:4: T_UPDATE_PRICES is not supported: only a complete "
 	  "catalogue (T_NEW_CATALOG) can be imported" },
-	{ DECL ROOT05 HDR "<T_UPDATE_PRODUCTS prev_version=\"1\">\n</T_UPDATE_PRODUCTS>"
-	  "\n</BMECAT>\n", 0, NULL,
+	{ DECL ROOT05 HDR "<T_UPDATE_PRODUCTS prev_version=\"1\">\n"
+	  "</T_UPDATE_PRODUCTS>\n</BMECAT>\n", 0, NULL,
 	  "<memory>:4: T_UPDATE_PRODUCTS is not supported: only a complete "
 	  "catalogue (T_NEW_CATALOG) can be imported" },
 	{ DECL ROOT05 HDR "</BMECAT>\n", 0, NULL,
@@ -775,7 +799,10 @@ test_large_streamed(void **state)
 	print_message("100000 articles, %lld MB: peak RSS %ld KB -> %ld KB\n",
 	    (long long)st.st_size / (1024 * 1024), before.ru_maxrss,
 	    after.ru_maxrss);
-	assert_true(grown_kb < 20 * 1024);
+	if (under_valgrind())
+		print_message("under valgrind: memory bound not checked\n");
+	else
+		assert_true(grown_kb < 20 * 1024);
 	unlink(path);
 	free(path);
 }

@@ -110,4 +110,27 @@ $SO_BIN -c "$D/tampered.ini" audit verify > "$D/at.txt" 2>&1; rc=$?
 so_assert_eq "$rc" 1 "audit verify detects a modified record"
 so_assert_contains "$D/at.txt" "Eintrag 5" "and names the first broken record"
 
+# --- finance report against the cases
+year=$(date +%Y)
+$SO report --from "$year-01-01" --to "$year-12-31" --by kostenstelle --format csv > "$D/report.csv"
+so_assert_eq "$?" 0 "report exits 0"
+# Released and not cancelled: 5 copies of sample 01 on Kostenstelle 1020 (56,15 EUR each).
+row=$(grep '^1020;' "$D/report.csv" | head -1)
+so_assert_eq "$(echo "$row" | cut -d';' -f3)" "$(sql "SELECT count(*) FROM vorgang WHERE kostenstelle = '1020' AND state IN ('freigegeben', 'bestellt', 'geliefert')")" "report: number of cases of 1020 matches the database"
+so_assert_eq "$(echo "$row" | cut -d';' -f5)" "280,75" "report: spending of 1020 = 5 x 56,15 EUR"
+$SO report --from "$year-01-01" --to "$year-12-31" --by lieferant --format html > "$D/report.html"
+so_assert_contains "$D/report.html" "<svg" "HTML report has an inline SVG chart"
+so_assert_contains "$D/report.html" "Bürowelt Nord GmbH" "HTML report names the suppliers"
+
+# --- retention: export a closed case, purge only exported closed cases
+$SO export "$c1" "$D/export" > /dev/null; so_assert_eq "$?" 0 "export of a case"
+so_assert_eq "$([ -f "$D/export/$c1/case.json" ] && echo yes)" yes "case.json written"
+so_assert_eq "$(ls "$D/export/$c1/mails" | wc -l | tr -d ' ')" "$(( $(sql "SELECT count(*) FROM mail_raw m JOIN vorgang v ON v.id = m.vorgang_id WHERE v.nr = '$c1'") + $(sql "SELECT count(*) FROM outbox o JOIN vorgang v ON v.id = o.vorgang_id WHERE v.nr = '$c1'") ))" "all mails of the case exported"
+so_assert_eq "$(ls "$D/export/$c1/orders" | wc -l | tr -d ' ')" 2 "both order mails exported"
+$SO purge --before "$((year + 1))-01-01" > /dev/null 2>&1; so_assert_eq "$?" 2 "purge wants --yes"
+$SO purge --before "$((year + 1))-01-01" --yes > "$D/purge.txt"
+so_assert_contains "$D/purge.txt" "1 Vorgänge gelöscht" "purge removes only the exported closed case"
+so_assert_eq "$(sql "SELECT count(*) FROM vorgang WHERE nr = '$c2'")" 1 "closed but unexported case kept"
+$SO audit verify > /dev/null; so_assert_eq "$?" 0 "audit chain intact after purge"
+
 so_summary
