@@ -109,3 +109,79 @@ install: socialorder
 
 clean:
 	rm -rf build build-asan socialorder
+
+# ---- fuzzing: not part of `make check` ----
+#   make fuzz                 build every libFuzzer target of tests/fuzz into
+#                             build-fuzz/ and run each FUZZ_SECONDS on a copy
+#                             of its seed corpus; fails on a crash, leak,
+#                             timeout or sanitizer report (the input is kept
+#                             in build-fuzz/artifacts/)
+#   make fuzz FUZZ_TARGETS="csv json" FUZZ_SECONDS=300
+#   make fuzz-build / fuzz-clean
+# Each target is linked against the parser sources it needs, not the
+# whole library, so that it builds while other modules are mid-edit.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_BUILD   := build-fuzz
+FUZZ_TARGETS ?= mime form command csv json html bmecat schedule authres \
+	render mailout mailto
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -Idaemon -Iparsers -Itemplates -Itests/fuzz
+FUZZ_OPTS    := -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+	-timeout=10 -print_final_stats=1
+FUZZ_HDRS    := tests/fuzz/fuzz.h daemon/util.h daemon/log.h \
+	$(wildcard parsers/*.h templates/*.h)
+
+FUZZ_BASE     := daemon/util.c daemon/log.c
+FUZZ_MIME     := parsers/mime.c parsers/mimehdr.c parsers/mimepart.c \
+	parsers/mimescan.c parsers/charset.c
+FUZZ_CLASSIFY := parsers/classify.c parsers/machine.c parsers/quote.c \
+	parsers/span.c
+FUZZ_FORM     := parsers/form.c parsers/formhtml.c parsers/formpart.c \
+	parsers/formprofile.c parsers/formtext.c parsers/json.c parsers/html.c
+
+FUZZ_SRCS_mime     := $(FUZZ_MIME) $(FUZZ_CLASSIFY) $(FUZZ_FORM)
+FUZZ_SRCS_form     := $(FUZZ_FORM) parsers/charset.c
+FUZZ_SRCS_command  := $(FUZZ_CLASSIFY) $(FUZZ_MIME)
+FUZZ_SRCS_csv      := parsers/csv.c
+FUZZ_SRCS_json     := parsers/json.c
+FUZZ_SRCS_html     := parsers/html.c
+FUZZ_SRCS_bmecat   := parsers/bmecat.c
+FUZZ_SRCS_schedule := parsers/schedule.c
+FUZZ_SRCS_authres  := parsers/authres.c
+FUZZ_SRCS_render   := templates/render.c
+FUZZ_SRCS_mailout  := templates/mailout.c
+FUZZ_SRCS_mailto   := templates/mailto.c
+
+define FUZZ_RULES
+$(FUZZ_BUILD)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_BASE) $(FUZZ_SRCS_$(1)) $(FUZZ_HDRS)
+	@mkdir -p $(FUZZ_BUILD)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $$@ $$< $(FUZZ_BASE) \
+	    $(FUZZ_SRCS_$(1)) $(PKG_LIBS)
+
+fuzz-run-$(1): $(FUZZ_BUILD)/fuzz_$(1)
+	@mkdir -p $(FUZZ_BUILD)/corpus/$(1) $(FUZZ_BUILD)/artifacts
+	@cp -R tests/fuzz/corpus/$(1)/. $(FUZZ_BUILD)/corpus/$(1)/
+	@echo "fuzz $(1): running $(FUZZ_SECONDS)s, log in $(FUZZ_BUILD)/fuzz_$(1).log"
+	@if $(FUZZ_BUILD)/fuzz_$(1) $(FUZZ_OPTS) \
+	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$(1)- \
+	    $(FUZZ_BUILD)/corpus/$(1) >$(FUZZ_BUILD)/fuzz_$(1).log 2>&1; then \
+		echo "fuzz $(1): ok, $$$$(sed -n \
+		    's/^stat::number_of_executed_units: */runs=/p; s/^stat::average_exec_per_sec: */exec\/s=/p; s/^stat::peak_rss_mb: */rss_mb=/p' \
+		    $(FUZZ_BUILD)/fuzz_$(1).log | tr '\n' ' ')corpus=$$$$(ls $(FUZZ_BUILD)/corpus/$(1) | wc -l)"; \
+	else \
+		tail -n 60 $(FUZZ_BUILD)/fuzz_$(1).log; \
+		echo "fuzz $(1): FAILED, input in $(FUZZ_BUILD)/artifacts/$(1)-*"; \
+		exit 1; \
+	fi
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULES,$(t))))
+
+.PHONY: fuzz fuzz-build fuzz-clean $(addprefix fuzz-run-,$(FUZZ_TARGETS))
+fuzz: $(addprefix fuzz-run-,$(FUZZ_TARGETS))
+
+fuzz-build: $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))
+
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)

@@ -39,11 +39,14 @@ static const struct key_def keys[] = {
 	{ "general", "org_domains", K_DOMAINS, O(org_domains), NULL, 0, 0, 0 },
 	{ "general", "log_level", K_STR, O(log_level), "info", 0, 0, 0 },
 	{ "general", "timezone", K_STR, O(timezone), NULL, 0, 0, 0 },
+	{ "general", "user", K_STR, O(user), NULL, 0, 0, 0 },
+	{ "general", "admin", K_STR, O(admin), NULL, 0, 0, 0 },
 	{ "imap", "url", K_STR, O(imap_url), NULL, 1, 0, 0 },
 	{ "imap", "user", K_STR, O(imap_user), NULL, 1, 0, 0 },
 	{ "imap", "password", K_STR, O(imap_password), NULL, 0, 0, 0 },
 	{ "imap", "password_file", K_SECRET_FILE, O(imap_password), NULL, 0, 0, 0 },
 	{ "imap", "ca_file", K_PATH, O(imap_ca_file), NULL, 0, 0, 0 },
+	{ "imap", "quarantine_folder", K_STR, O(quarantine_folder), "Quarantaene", 0, 0, 0 },
 	{ "imap", "processed_folder", K_STR, O(processed_folder), "Verarbeitet", 0, 0, 0 },
 	{ "imap", "failed_folder", K_STR, O(failed_folder), "Fehlgeschlagen", 0, 0, 0 },
 	{ "imap", "poll_interval", K_INT, O(poll_interval), "60", 0, 1, 86400 },
@@ -78,6 +81,14 @@ static const struct key_def keys[] = {
 	{ "limits", "answers_per_window", K_INT, O(answers_per_window), "5", 0, 0, 100000 },
 	{ "limits", "answer_window", K_INT, O(answer_window), "3600", 0, 1, 604800 },
 	{ "limits", "max_quantity", K_INT, O(max_quantity), "1000", 0, 1, 1000000 },
+	{ "limits", "max_mime_depth", K_INT, O(max_mime_depth), "20", 0, 1, 100 },
+	{ "limits", "max_mime_parts", K_INT, O(max_mime_parts), "100", 0, 1, 10000 },
+	{ "limits", "max_headers", K_INT, O(max_headers), "500", 0, 10, 100000 },
+	{ "limits", "max_line_length", K_SIZE, O(max_line_length), "1M", 0, 0, 0 },
+	{ "limits", "parser_isolation", K_BOOL, O(parser_isolation), "yes", 0, 0, 0 },
+	{ "limits", "parser_memory_mb", K_INT, O(parser_memory_mb), "256", 0, 16, 65536 },
+	{ "limits", "parser_cpu_seconds", K_INT, O(parser_cpu_seconds), "10", 0, 1, 3600 },
+	{ "limits", "alert_after", K_INT, O(alert_after), "5", 0, 1, 1000 },
 	{ "limits", "max_positions", K_INT, O(max_positions), "100", 0, 1, 500 },
 };
 
@@ -390,6 +401,11 @@ config_load(const char *path, struct config **cfg_r, const char **error_r)
 		goto bad;
 	}
 	str_lower(cfg->smtp_from);
+	if (cfg->admin && !mailout_addr_ok(cfg->admin)) {
+		fail(error_r, "%s: [general] admin: \"%.80s\" is not a plain mail "
+		    "address", path, cfg->admin);
+		goto bad;
+	}
 	if (strcmp(cfg->language, "de") != 0 && strcmp(cfg->language, "en") != 0) {
 		fail(error_r, "%s: [general] language: \"%.20s\" must be de or en",
 		    path, cfg->language);

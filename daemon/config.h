@@ -32,6 +32,8 @@ struct config {
 	char **org_domains;     /* NULL-terminated, lower case */
 	char *log_level;        /* error|warning|info|debug */
 	char *timezone;         /* e.g. Europe/Berlin; NULL = the system's */
+	char *user;             /* drop root to this user after start-up */
+	char *admin;            /* address for operational alerts, or NULL */
 
 	/* [imap] */
 	char *imap_url;
@@ -39,6 +41,7 @@ struct config {
 	char *imap_password;
 	char *imap_ca_file;     /* PEM trust anchors for imaps://, NULL = system store */
 	char *processed_folder;
+	char *quarantine_folder;
 	char *failed_folder;
 	int poll_interval;      /* seconds, fallback when IDLE is unavailable */
 	int idle;               /* use IMAP IDLE if the server offers it */
@@ -83,6 +86,11 @@ struct config {
 	int answers_per_window; /* error/command answers to one sender */
 	int answer_window;      /* seconds */
 	int max_quantity;       /* per position */
+	int max_mime_depth, max_mime_parts, max_headers;
+	int64_t max_line_length;
+	int parser_isolation;   /* parse each mail first in a limited child process */
+	int parser_memory_mb, parser_cpu_seconds;
+	int alert_after;        /* failed cycles in a row before the admin is alerted */
 	int max_positions;
 };
 

@@ -256,7 +256,8 @@ imapc_open(const struct config *cfg, struct imapc **c_r)
 	c->has_move = mailimap_has_extension(c->imap, "MOVE");
 	c->has_uidplus = mailimap_has_extension(c->imap, "UIDPLUS");
 	if (ensure_folder(c, cfg->processed_folder) == -1 ||
-	    ensure_folder(c, cfg->failed_folder) == -1)
+	    ensure_folder(c, cfg->failed_folder) == -1 ||
+	    ensure_folder(c, cfg->quarantine_folder) == -1)
 		goto fail;
 	r = mailimap_select(c->imap, c->mailbox);
 	if (!ok(r)) {

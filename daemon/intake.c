@@ -6,7 +6,10 @@
 #include <string.h>
 
 #include "approval.h"
+#include "health.h"
 #include "imapc.h"
+#include "notify.h"
+#include "sandbox.h"
 #include "monthly.h"
 #include "orderrun.h"
 #include "intake.h"
@@ -96,6 +99,31 @@ process_inbox(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 			free(data);     /* vanished meanwhile */
 			continue;
 		}
+		/* A new mail is parsed first in a limited child process. */
+		if (wf->cfg->parser_isolation && !too_large &&
+		    workflow_known(wf, uidvalidity, msgs[i].uid) == 0) {
+			const char *why;
+			int sb = sandbox_check(wf->cfg, &wf->limits, wf->profile,
+			    data, len, &why);
+
+			if (sb == 1) {
+				stats->errors++;
+				log_error("intake uid=%u unsafe to parse: %s",
+				    msgs[i].uid, why);
+				r = workflow_quarantine_attempt(wf, uidvalidity,
+				    msgs[i].uid, data, len, why, INTAKE_MAX_ATTEMPTS,
+				    &res);
+				free(data);
+				if (r != 1)
+					continue;
+				goto move;
+			} else if (sb == -1) {
+				log_error("intake uid=%u: parser sandbox could not "
+				    "start; will retry", msgs[i].uid);
+				free(data);
+				continue;
+			}
+		}
 		if (workflow_process(wf, uidvalidity, msgs[i].uid, data, len,
 		    too_large, &res) == -1) {
 			/* Nothing was written; try again next cycle, give up
@@ -114,6 +142,7 @@ process_inbox(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 			free(data);
 		if (strcmp(res.outcome, "case") == 0)
 			stats->cases++;
+move:
 		r = imapc_move(ic, msgs[i].uid, res.folder);
 		if (r == -2) {
 			/* Refused (quota, folder): the decision is stored; the
@@ -149,9 +178,48 @@ flush(struct store *st, const struct config *cfg, struct intake_stats *stats,
 		*rc = -1;
 	if (sender_flush(st, cfg, &ss, intake_should_stop) == -1)
 		*rc = -1;
+	if (ss.sent > 0)
+		(void)health_set(st, HEALTH_LAST_SEND, so_now(), ss.sent, NULL);
 	stats->sent += ss.sent;
 	stats->deferred += ss.deferred;
 	stats->failed += ss.failed;
+}
+
+/*
+ * Record the outcome of a cycle; after [limits] alert_after failed cycles
+ * in a row, alert the administrator once (until a cycle succeeds again).
+ */
+static void
+record_cycle(struct store *st, const struct config *cfg, int rc)
+{
+	int64_t at, fails = 0, now = so_now();
+
+	if (rc == 0) {
+		(void)health_set(st, HEALTH_LAST_POLL, now, 0, NULL);
+		(void)health_set(st, HEALTH_FAILURES, now, 0, NULL);
+		return;
+	}
+	if (health_get(st, HEALTH_FAILURES, &at, &fails, NULL) == -1)
+		return;
+	fails++;
+	(void)health_set(st, HEALTH_FAILURES, now, fails, NULL);
+	if (fails == cfg->alert_after && cfg->admin) {
+		struct notify_ctx n = { st, cfg, now, NULL, NULL, 0 };
+		struct tvars *v = tvars_new();
+
+		notify_common_vars(v, &n);
+		tvars_setf(v, "failures", "%lld", (long long)fails);
+		if (store_begin(st) == 0) {
+			if (notify_send(&n, "admin_alert", v, 0, 0, "alert",
+			    cfg->admin, NULL, NULL) == 1)
+				(void)store_commit(st);
+			else
+				store_rollback(st);
+		}
+		tvars_free(v);
+		log_error("%lld failed cycles in a row; administrator %s alerted",
+		    (long long)fails, cfg->admin);
+	}
 }
 
 int
@@ -163,8 +231,7 @@ intake_poll(struct store *st, const struct config *cfg,
 	int rc = 0;
 
 	memset(stats, 0, sizeof(*stats));
-	mime_limits_default(&wf.limits);
-	wf.limits.max_size = (size_t)cfg->max_message_size;
+	workflow_limits(cfg, &wf.limits);
 	if (imapc_open(cfg, &ic) == -1)
 		rc = -1;
 	else {
@@ -173,6 +240,7 @@ intake_poll(struct store *st, const struct config *cfg,
 	}
 	/* Send even when IMAP failed: answers may be waiting from before. */
 	flush(st, cfg, stats, &rc);
+	record_cycle(st, cfg, rc);
 	log_info("poll done seen=%u cases=%u moved=%u errors=%u sent=%u "
 	    "deferred=%u failed=%u", stats->seen, stats->cases, stats->moved,
 	    stats->errors, stats->sent, stats->deferred, stats->failed);
@@ -203,13 +271,13 @@ intake_daemon(struct store *st, const struct config **cfg,
 		wf.st = st;
 		wf.cfg = *cfg;
 		wf.profile = *profile;
-		mime_limits_default(&wf.limits);
-		wf.limits.max_size = (size_t)(*cfg)->max_message_size;
+		workflow_limits(*cfg, &wf.limits);
 		if (ic == NULL && imapc_open(*cfg, &ic) == -1)
 			rc = -1;
 		if (rc == 0 && process_inbox(ic, &wf, &stats) == -1)
 			rc = -1;
 		flush(st, *cfg, &stats, &rc);
+		record_cycle(st, *cfg, rc);
 		if (stats.seen || stats.sent || stats.failed)
 			log_info("cycle done seen=%u cases=%u sent=%u deferred=%u "
 			    "failed=%u", stats.seen, stats.cases, stats.sent,

@@ -14,6 +14,8 @@
  * Exit codes: 0 ok, 1 the command failed, 2 usage, 78 configuration error.
  */
 #include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@
 #include "audit.h"
 #include "casestore.h"
 #include "export.h"
+#include "health.h"
 #include "report.h"
 #include "config.h"
 #include "form.h"
@@ -61,6 +64,7 @@ usage(void)
 	    "  list [STATE]    list cases\n"
 	    "  show NR         show one case with its history\n"
 	    "  check-config    check configuration, templates and database\n"
+	    "  status          health: last poll and send, queues, pending approvals\n"
 	    "  audit verify    check the hash chain of the audit trail\n"
 	    "  report --from DATE --to DATE [--by kostenstelle|oe|lieferant] [--format csv|html]\n"
 	    "  export NR [DIR] | export --before DATE [DIR]\n"
@@ -257,6 +261,83 @@ cmd_show(struct app *a, const char *nr)
 	printf("\nPrüfprotokoll (verkettet, socialorder audit verify):\n");
 	audit_each(a->st, v->nr, show_audit_cb, NULL);
 	vorgang_free(v);
+	return 0;
+}
+
+/* status: what an administrator checks first. */
+static int
+cmd_status(struct app *a)
+{
+	static const char *const keys[] = { HEALTH_LAST_POLL, HEALTH_LAST_SEND };
+	static const char *const names[] = { "Letzter erfolgreicher Zyklus",
+	    "Letzter Versand" };
+	int64_t pending, failed, sent, at, value;
+	char when[32];
+	sqlite3_stmt *s;
+
+	printf("Datenbank:     %s (Schema %d)\n", a->cfg->database,
+	    store_schema_version(a->st));
+	for (int i = 0; i < 2; i++) {
+		if (health_get(a->st, keys[i], &at, &value, NULL) == 1)
+			printf("%-29s %s\n", names[i], fmt_time(at, when));
+		else
+			printf("%-29s noch nie\n", names[i]);
+	}
+	if (health_get(a->st, HEALTH_FAILURES, &at, &value, NULL) == 1 && value > 0)
+		printf("Fehlgeschlagene Zyklen in Folge: %lld (zuletzt %s)\n",
+		    (long long)value, fmt_time(at, when));
+	if (outbox_counts(a->st, &pending, &failed, &sent) == 0)
+		printf("Postausgang:   %lld wartend, %lld endgültig fehlgeschlagen, "
+		    "%lld gesendet\n", (long long)pending, (long long)failed,
+		    (long long)sent);
+	s = store_stmt(a->st, "SELECT count(*) FROM approval a JOIN vorgang v ON "
+	    "v.id = a.vorgang_id WHERE v.state = 'wartet_auf_genehmigung'");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		printf("Offene Genehmigungen: %lld\n",
+		    (long long)sqlite3_column_int64(s, 0));
+	sqlite3_reset(s);
+	s = store_stmt(a->st, "SELECT outcome, count(*) FROM ledger WHERE outcome "
+	    "IN ('failed', 'quarantine', 'unreadable', 'rejected') GROUP BY outcome");
+	while (sqlite3_step(s) == SQLITE_ROW)
+		printf("Mails %-12s %lld\n", sqlite3_column_text(s, 0),
+		    (long long)sqlite3_column_int64(s, 1));
+	sqlite3_reset(s);
+	printf("Vorgänge nach Status:\n");
+	s = store_stmt(a->st, "SELECT state, count(*) FROM vorgang GROUP BY state "
+	    "ORDER BY state");
+	while (sqlite3_step(s) == SQLITE_ROW)
+		printf("  %-24s %lld\n", sqlite3_column_text(s, 0),
+		    (long long)sqlite3_column_int64(s, 1));
+	sqlite3_reset(s);
+	return 0;
+}
+
+/*
+ * Started as root: continue as [general] user, so that a parser bug never
+ * runs with root's rights.  The configuration and secrets were read
+ * already; the database is opened afterwards, as that user.
+ */
+static int
+drop_privileges(const struct config *cfg)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0)
+		return 0;
+	if (cfg->user == NULL) {
+		log_warn("running as root; set [general] user to drop privileges");
+		return 0;
+	}
+	if ((pw = getpwnam(cfg->user)) == NULL) {
+		log_error("config: [general] user: no such user \"%s\"", cfg->user);
+		return -1;
+	}
+	if (setgroups(0, NULL) == -1 || setgid(pw->pw_gid) == -1 ||
+	    setuid(pw->pw_uid) == -1 || setuid(0) != -1) {
+		log_error("dropping privileges to %s failed", cfg->user);
+		return -1;
+	}
+	log_info("running as user %s (uid %u)", cfg->user, (unsigned)pw->pw_uid);
 	return 0;
 }
 
@@ -481,6 +562,10 @@ main(int argc, char **argv)
 		log_error("daemon() failed");
 		goto out;
 	}
+	if (drop_privileges(a.cfg) == -1) {
+		rc = EX_CONFIG;
+		goto out;
+	}
 	if (store_open(a.cfg->database, &a.st, &err) == -1) {
 		log_error("database: %s", err);
 		rc = 1;
@@ -521,7 +606,9 @@ main(int argc, char **argv)
 			    intake_should_stop) == -1)
 				rc = 1;
 		}
-	} else if (strcmp(cmd, "report") == 0)
+	} else if (strcmp(cmd, "status") == 0 && argc == 1)
+		rc = cmd_status(&a);
+	else if (strcmp(cmd, "report") == 0)
 		rc = cmd_report(&a, argc, argv);
 	else if (strcmp(cmd, "export") == 0 || strcmp(cmd, "purge") == 0)
 		rc = cmd_export(&a, argc, argv);

@@ -38,8 +38,9 @@ failed_outcome(const char *outcome)
 static void
 set_folder(struct wf_result *res, const struct config *cfg, const char *outcome)
 {
-	snprintf(res->folder, sizeof(res->folder), "%s", failed_outcome(outcome) ?
-	    cfg->failed_folder : cfg->processed_folder);
+	snprintf(res->folder, sizeof(res->folder), "%s",
+	    strcmp(outcome, "quarantine") == 0 ? cfg->quarantine_folder :
+	    failed_outcome(outcome) ? cfg->failed_folder : cfg->processed_folder);
 }
 
 /* Everything one call of workflow_process works with. */
@@ -536,10 +537,53 @@ fail:
 	return -1;
 }
 
+static int give_up(struct workflow *wf, int64_t uidvalidity, int64_t uid,
+    const char *raw, size_t len, const char *reason, int max_attempts,
+    struct wf_result *res, const char *outcome);
+
 int
 workflow_failed_attempt(struct workflow *wf, int64_t uidvalidity,
     int64_t uid, const char *raw, size_t len, const char *reason,
     int max_attempts, struct wf_result *res)
+{
+	return give_up(wf, uidvalidity, uid, raw, len, reason, max_attempts, res,
+	    "failed");
+}
+
+int
+workflow_quarantine_attempt(struct workflow *wf, int64_t uidvalidity,
+    int64_t uid, const char *raw, size_t len, const char *reason,
+    int max_attempts, struct wf_result *res)
+{
+	return give_up(wf, uidvalidity, uid, raw, len, reason, max_attempts, res,
+	    "quarantine");
+}
+
+int
+workflow_known(struct workflow *wf, int64_t uidvalidity, int64_t uid)
+{
+	struct ledger_entry le = { 0 };
+	int rc = ledger_find_uid(wf->st, uidvalidity, uid, &le);
+
+	ledger_entry_clear(&le);
+	return rc;
+}
+
+void
+workflow_limits(const struct config *cfg, struct mime_limits *l)
+{
+	mime_limits_default(l);
+	l->max_size = (size_t)cfg->max_message_size;
+	l->max_depth = (unsigned)cfg->max_mime_depth;
+	l->max_parts = (unsigned)cfg->max_mime_parts;
+	l->max_headers = (unsigned)cfg->max_headers;
+	l->max_line = (size_t)cfg->max_line_length;
+}
+
+static int
+give_up(struct workflow *wf, int64_t uidvalidity, int64_t uid,
+    const char *raw, size_t len, const char *reason, int max_attempts,
+    struct wf_result *res, const char *outcome)
 {
 	int64_t now = so_now();
 	char hash[65], *msgid, *why;
@@ -551,7 +595,7 @@ workflow_failed_attempt(struct workflow *wf, int64_t uidvalidity,
 	if (attempts < max_attempts)
 		return 0;
 	memset(res, 0, sizeof(*res));
-	res->outcome = "failed";
+	res->outcome = outcome;
 	set_folder(res, wf->cfg, res->outcome);
 	workflow_content_hash(raw, len, hash);
 	msgid = raw_message_id(raw, len);
@@ -564,11 +608,48 @@ workflow_failed_attempt(struct workflow *wf, int64_t uidvalidity,
 		free(why);
 		return -1;
 	}
-	log_error("intake failed uid=%lld given up after %d attempts: %s",
+	log_error("intake %s uid=%lld given up after %d attempts: %s", outcome,
 	    (long long)uid, attempts, reason);
 	free(msgid);
 	free(why);
 	return 1;
+}
+
+void
+workflow_parse_only(const struct config *cfg, const struct mime_limits *limits,
+    const struct form_profile *profile, const char *raw, size_t len)
+{
+	struct classify_ctx cctx = { cfg->smtp_from, cfg->case_prefix,
+	    config_msgid_domain(cfg) };
+	struct mail_msg *msg = NULL;
+	struct command cmd = { 0 };
+	const struct mail_attachment *ja;
+	struct form *f = NULL;
+	struct mail_msg view;
+	const char *err, *why;
+
+	if (mime_parse(raw, len, limits, &msg, &err) == -1) {
+		size_t hend = header_end(raw, len);
+		if (hend <= 256 * 1024 && mime_parse(raw, hend, limits, &msg,
+		    &err) == 0)
+			mime_msg_free(msg);
+		return;
+	}
+	view = *msg;
+	if (msg->text_plain == NULL && msg->text_html != NULL)
+		view.text_plain = html_to_text(msg->text_html);
+	(void)classify_mail(&view, &cctx, &cmd, &why);
+	command_free(&cmd);
+	if (view.text_plain != msg->text_plain)
+		free(view.text_plain);
+	ja = json_attachment(msg);
+	{
+		struct form_input in = { msg->text_plain, msg->text_html,
+		    ja ? ja->data : NULL, ja ? ja->len : 0 };
+		if (form_parse(profile, &in, &f, &err) == 0)
+			form_free(f);
+	}
+	mime_msg_free(msg);
 }
 
 int
@@ -585,7 +666,7 @@ workflow_check_templates(const struct config *cfg, const char **error_r)
 	    "decision_ack", "already_decided", "approval_refused",
 	    "approval_alert", "order", "freetext_order", "ordered", "status",
 	    "status_list", "status_unknown", "storno", "storno_approver",
-	    "erhalten", "monthly_report" };
+	    "erhalten", "monthly_report", "admin_alert" };
 	static char errbuf[512];
 	struct tvars *v = tvars_new();
 	int rc = 0;

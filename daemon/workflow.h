@@ -62,6 +62,17 @@ int workflow_failed_attempt(struct workflow *wf, int64_t uidvalidity,
     int64_t uid, const char *raw, size_t len, const char *reason,
     int max_attempts, struct wf_result *res);
 
+/* The same for a mail the parser sandbox refused: given up into the quarantine folder. */
+int workflow_quarantine_attempt(struct workflow *wf, int64_t uidvalidity,
+    int64_t uid, const char *raw, size_t len, const char *reason,
+    int max_attempts, struct wf_result *res);
+
+/* 1 if the ledger knows (uidvalidity, uid) already, 0 if not, -1 on error. */
+int workflow_known(struct workflow *wf, int64_t uidvalidity, int64_t uid);
+
+/* Fill limits from the [limits] section. */
+void workflow_limits(const struct config *cfg, struct mime_limits *limits);
+
 /* Record that the message was moved into res->folder. */
 int workflow_moved(struct workflow *wf, int64_t uidvalidity, int64_t uid);
 
@@ -71,6 +82,14 @@ int workflow_moved(struct workflow *wf, int64_t uidvalidity, int64_t uid);
  * ...), which differ between two deliveries of the same mail.  out >= 65.
  */
 void workflow_content_hash(const char *raw, size_t len, char out[65]);
+
+/*
+ * The parsing half of workflow_process() only - MIME, classification, form
+ * - with no database: what sandbox.c runs in its child process.
+ */
+void workflow_parse_only(const struct config *cfg,
+    const struct mime_limits *limits, const struct form_profile *profile,
+    const char *raw, size_t len);
 
 /* Render every template with sample values; -1 with a message on stderr/log. */
 int workflow_check_templates(const struct config *cfg, const char **error_r);

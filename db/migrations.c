@@ -253,6 +253,14 @@ const char *const migrations[] = {
 	"  month TEXT PRIMARY KEY,"
 	"  at INTEGER NOT NULL"
 	");",
+
+	/* 7: operational health: last good poll, send, failures in a row. */
+	"CREATE TABLE health ("
+	"  key TEXT PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  value INTEGER NOT NULL DEFAULT 0,"
+	"  detail TEXT"
+	");",
 };
 
 const size_t migrations_count = sizeof(migrations) / sizeof(migrations[0]);

@@ -90,7 +90,9 @@ int64_t schedule_prev(const struct schedule *s, int64_t at_or_before);
  * "Mon-Fri 07:15", "daily 10:00", "Tue 10:00; Fri 14:00"; a group that is
  * not one time on some weekdays is written as normalised cron fields
  * ("0,15,30,45 9-17 * * 1-5").  The description is itself a valid spec for
- * the same schedule.
+ * the same schedule if it is not longer than SCHEDULE_MAX_LEN: written out
+ * as lists, a long spec ("*" + "/3" in the minutes, many groups) can
+ * describe itself in more bytes than schedule_parse() accepts.
  */
 char *schedule_describe(const struct schedule *s);
 

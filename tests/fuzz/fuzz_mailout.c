@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_mailout - mailout_compose() with hostile display names, subject,
+ * body, References and attachment file name (the input cut at NUL bytes,
+ * in that order; an attachment only if a file name part is present).
+ *
+ * Besides crashes it checks the promise of mailout.h that no input can
+ * inject a header: the header block (up to the first empty line) must have
+ * exactly one Subject line and no Bcc line, no bare CR or LF, and no line
+ * longer than 998 bytes.  A violation aborts.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fuzz.h"
+#include "mailout.h"
+
+#define FUZZ_OUT_MAX ((size_t)8 * 1024 * 1024)
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	return 0;
+}
+
+/* Abort unless the header block of msg is what mailout.h promises. */
+static void
+check_headers(const char *msg, size_t len)
+{
+	const char *end = memmem(msg, len, "\r\n\r\n", 4), *p = msg;
+	size_t subjects = 0;
+
+	if (end == NULL)
+		abort();
+	end += 2;       /* the CRLF of the last header line */
+	while (p < end) {
+		const char *eol = memmem(p, (size_t)(end - p), "\r\n", 2);
+		size_t l = (size_t)(eol - p);
+
+		if (eol == NULL || memchr(p, '\r', l) != NULL ||
+		    memchr(p, '\n', l) != NULL || memchr(p, '\0', l) != NULL ||
+		    l > 998)
+			abort();
+		if (l >= 8 && str_ncasecmp(p, "subject:", 8) == 0)
+			subjects++;
+		if (l >= 4 && str_ncasecmp(p, "bcc:", 4) == 0)
+			abort();
+		p = eol + 2;
+	}
+	if (subjects != 1)
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_parts p;
+	struct mailout_attachment att;
+	struct mailout m;
+	struct buf out;
+	const char *err = NULL;
+
+	fuzz_split(data, size, '\0', 7, &p);
+	memset(&m, 0, sizeof(m));
+	m.from_addr = "bestellung@exempla.test";
+	m.from_name = p.part[0];
+	m.to_addr = "erika.musterfrau@exempla.test";
+	m.to_name = p.part[1];
+	m.subject = p.part[2];
+	m.body = p.part[3];
+	m.message_id = "so.confirmation.0123456789abcdef@exempla.test";
+	m.in_reply_to = p.part[4];
+	m.references = p.part[4];
+	m.auto_submitted = "auto-replied";
+	m.suppress_auto_responses = 1;
+	m.date = 1777975200;
+	if (p.n > 5) {
+		att.content_type = p.n > 6 && *p.part[6] ? p.part[6] :
+		    "text/csv; charset=utf-8";
+		att.filename = p.part[5];
+		att.data = p.part[3];
+		att.len = p.len[3];
+		m.attachments = &att;
+		m.nattachments = 1;
+	}
+
+	buf_init(&out, FUZZ_OUT_MAX);
+	if (mailout_compose(&m, &out, &err) == 0)
+		check_headers(buf_cstr(&out), out.len);
+	else if (err == NULL)
+		abort();
+	buf_free(&out);
+	fuzz_parts_free(&p);
+	return 0;
+}
