@@ -482,6 +482,61 @@ imapc_fetch(struct imapc *c, uint32_t uid, int header_only, char **data_r,
 	return 0;
 }
 
+int
+imapc_fetch_many(struct imapc *c, const uint32_t *uids, size_t n,
+    char **data_r, size_t *len_r)
+{
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set = mailimap_set_new_empty();
+	clist *result = NULL;
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		data_r[i] = NULL;
+		len_r[i] = 0;
+		mailimap_set_add_single(set, uids[i]);
+	}
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+	r = mailimap_uid_fetch(c->imap, set, ft, &result);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(ft);
+	if (!ok(r))
+		return fail(c, "UID FETCH BODY.PEEK (batch)", r);
+	for (clistiter *it = clist_begin(result); it; it = clist_next(it)) {
+		struct mailimap_msg_att *ma = clist_content(it);
+		uint32_t uid = 0;
+		struct mailimap_msg_att_body_section *body = NULL;
+
+		for (clistiter *j = clist_begin(ma->att_list); j; j = clist_next(j)) {
+			struct mailimap_msg_att_item *item = clist_content(j);
+			struct mailimap_msg_att_static *st;
+
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+				continue;
+			st = item->att_data.att_static;
+			if (st->att_type == MAILIMAP_MSG_ATT_UID)
+				uid = st->att_data.att_uid;
+			else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION)
+				body = st->att_data.att_body_section;
+		}
+		for (size_t i = 0; i < n && body && body->sec_body_part; i++)
+			if (uids[i] == uid && data_r[i] == NULL) {
+				len_r[i] = body->sec_length;
+				data_r[i] = xmalloc(len_r[i] + 1);
+				memcpy(data_r[i], body->sec_body_part, len_r[i]);
+				data_r[i][len_r[i]] = '\0';
+			}
+	}
+	mailimap_fetch_list_free(result);
+	for (size_t i = 0; i < n; i++)
+		if (data_r[i] == NULL)
+			data_r[i] = xstrdup("");
+	return 0;
+}
+
 /* A NO/BAD answer leaves the connection usable; a stream error does not. */
 static int
 move_failed(struct imapc *c, int r)
@@ -494,9 +549,18 @@ move_failed(struct imapc *c, int r)
 int
 imapc_move(struct imapc *c, uint32_t uid, const char *folder)
 {
-	struct mailimap_set *set = mailimap_set_new_single(uid);
+	return imapc_move_many(c, &uid, 1, folder);
+}
+
+int
+imapc_move_many(struct imapc *c, const uint32_t *uids, size_t n,
+    const char *folder)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
 	int r;
 
+	for (size_t i = 0; i < n; i++)
+		mailimap_set_add_single(set, uids[i]);
 	if (c->has_move) {
 		r = mailimap_uid_move(c->imap, set, folder);
 		mailimap_set_free(set);

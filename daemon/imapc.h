@@ -45,6 +45,21 @@ int imapc_fetch(struct imapc *c, uint32_t uid, int header_only, char **data_r,
     size_t *len_r);
 
 /*
+ * The whole messages uids[0..n) with one UID FETCH BODY.PEEK[]: data_r[i]
+ * and len_r[i] (caller frees each data_r[i]); a message that vanished
+ * meanwhile gets "" and 0.
+ */
+int imapc_fetch_many(struct imapc *c, const uint32_t *uids, size_t n,
+    char **data_r, size_t *len_r);
+
+/*
+ * Move several messages to folder with one command (UID MOVE of a set,
+ * or the COPY fallback); same results as imapc_move().
+ */
+int imapc_move_many(struct imapc *c, const uint32_t *uids, size_t n,
+    const char *folder);
+
+/*
  * Move one message from the inbox to folder.  -1 on a connection error;
  * -2 when the server refused (NO/BAD: quota, missing folder), after which
  * the connection is still usable.

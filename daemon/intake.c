@@ -69,94 +69,195 @@ intake_should_stop(void)
 	return intake_stop;
 }
 
+#define INTAKE_BATCH 100
+
+/* Move the decided messages of a batch, one command per folder. */
+static int
+move_batch(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
+    const uint32_t *uids, const struct wf_result *res, const int *decided,
+    size_t n, struct intake_stats *stats)
+{
+	int moved[INTAKE_BATCH] = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t group[INTAKE_BATCH];
+		size_t ng = 0;
+		int r;
+
+		if (!decided[i] || moved[i])
+			continue;
+		for (size_t j = i; j < n; j++)
+			if (decided[j] && !moved[j] &&
+			    strcmp(res[j].folder, res[i].folder) == 0) {
+				group[ng++] = uids[j];
+				moved[j] = 1;
+			}
+		r = imapc_move_many(ic, group, ng, res[i].folder);
+		if (r == -1)
+			return -1;
+		if (r == -2)
+			stats->errors++;        /* refused: moved next cycle */
+		else
+			stats->moved += (unsigned)ng;
+	}
+	/* Bookkeeping only; the ledger already knows where each mail belongs. */
+	if (store_begin(wf->st) == 0) {
+		for (size_t i = 0; i < n; i++)
+			if (decided[i])
+				(void)workflow_moved(wf, uidvalidity, uids[i]);
+		(void)store_commit(wf->st);
+	}
+	return 0;
+}
+
+/*
+ * One batch: fetch all bodies with one command, check them in one parser
+ * sandbox, decide all of them in one transaction (one fsync; each mail in
+ * its own savepoint), then move them with one command per folder.
+ */
+static int
+process_batch(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
+    const uint32_t *uids, size_t n, struct intake_stats *stats)
+{
+	char *data[INTAKE_BATCH];
+	size_t len[INTAKE_BATCH];
+	struct wf_result res[INTAKE_BATCH];
+	int decided[INTAKE_BATCH] = { 0 }, unsafe[INTAKE_BATCH] = { 0 };
+	char *whys[INTAKE_BATCH] = { NULL };
+	const char *why;
+	int rc = 0;
+
+	if (imapc_fetch_many(ic, uids, n, data, len) == -1)
+		return -1;
+	memset(res, 0, sizeof(res));
+	if (wf->cfg->parser_isolation) {
+		int sb = sandbox_check_many(wf->cfg, &wf->limits, wf->profile, data,
+		    len, n, &why);
+
+		/* One of them failed: find which, one child each. */
+		for (size_t i = 0; sb != 0 && i < n; i++) {
+			int one = len[i] == 0 || workflow_known(wf, uidvalidity,
+			    uids[i]) != 0 ? 0 : sandbox_check(wf->cfg, &wf->limits,
+			    wf->profile, data[i], len[i], &why);
+
+			if (one == 1) {
+				unsafe[i] = 1;
+				whys[i] = xstrdup(why);
+				log_error("intake uid=%u unsafe to parse: %s", uids[i],
+				    why);
+			} else if (one == -1)
+				unsafe[i] = -1;
+		}
+	}
+	if (store_begin(wf->st) == -1) {
+		rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int r;
+
+		stats->seen++;
+		if (len[i] == 0 || unsafe[i] == -1)
+			continue;       /* vanished, or sandbox could not run */
+		if (unsafe[i]) {
+			stats->errors++;
+			r = workflow_quarantine_attempt(wf, uidvalidity, uids[i],
+			    data[i], len[i], whys[i], INTAKE_MAX_ATTEMPTS, &res[i]);
+			decided[i] = r == 1;
+			continue;
+		}
+		if (workflow_process(wf, uidvalidity, uids[i], data[i], len[i], 0,
+		    &res[i]) == -1) {
+			/* Nothing of this mail was written; retry, give up after a few. */
+			stats->errors++;
+			r = workflow_failed_attempt(wf, uidvalidity, uids[i], data[i],
+			    len[i], "Verarbeitung fehlgeschlagen (Datenbank- oder "
+			    "Vorlagenfehler, siehe Log)", INTAKE_MAX_ATTEMPTS, &res[i]);
+			decided[i] = r == 1;
+			if (r != 1)
+				log_error("intake uid=%u not processed; will retry",
+				    uids[i]);
+			continue;
+		}
+		decided[i] = 1;
+		if (strcmp(res[i].outcome, "case") == 0)
+			stats->cases++;
+	}
+	if (store_commit(wf->st) == -1) {
+		/* Nothing of the batch is recorded: all of it comes again. */
+		log_error("intake batch commit failed; will retry");
+		rc = 0;
+		goto out;
+	}
+	rc = move_batch(ic, wf, uidvalidity, uids, res, decided, n, stats);
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(data[i]);
+		free(whys[i]);
+	}
+	return rc;
+}
+
+/* A message over the size limit: only its header is fetched, answered, filed. */
+static int
+process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
+    uint32_t uid, struct intake_stats *stats)
+{
+	struct wf_result res;
+	char *data = NULL;
+	size_t len = 0;
+	int r;
+
+	stats->seen++;
+	if (imapc_fetch(ic, uid, 1, &data, &len) == -1)
+		return -1;
+	r = workflow_process(wf, uidvalidity, uid, data, len, 1, &res);
+	free(data);
+	if (r == -1) {
+		stats->errors++;
+		return 0;
+	}
+	r = imapc_move(ic, uid, res.folder);
+	if (r == -1)
+		return -1;
+	if (r == 0) {
+		stats->moved++;
+		(void)workflow_moved(wf, uidvalidity, uid);
+	}
+	return 0;
+}
+
 /* Process every message in the inbox of an open connection. */
 static int
 process_inbox(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 {
 	struct imapc_msg *msgs = NULL;
-	size_t n = 0;
+	size_t n = 0, i = 0;
 	uint32_t uidvalidity = imapc_uidvalidity(ic);
 	int rc = 0;
 
 	if (imapc_list(ic, &msgs, &n) == -1)
 		return -1;
-	for (size_t i = 0; i < n && !intake_should_stop(); i++) {
-		struct wf_result res;
-		char *data = NULL;
-		size_t len = 0;
-		int too_large = (int64_t)msgs[i].size > wf->cfg->max_message_size;
-		int r;
+	while (i < n && rc == 0 && !intake_should_stop()) {
+		uint32_t batch[INTAKE_BATCH];
+		size_t nb = 0;
 
 		/* Left behind by a COPY fallback without UIDPLUS: already filed. */
-		if (msgs[i].deleted)
-			continue;
-		stats->seen++;
-		if (imapc_fetch(ic, msgs[i].uid, too_large, &data, &len) == -1) {
-			rc = -1;
-			break;
-		}
-		if (len == 0 && !too_large) {
-			free(data);     /* vanished meanwhile */
-			continue;
-		}
-		/* A new mail is parsed first in a limited child process. */
-		if (wf->cfg->parser_isolation && !too_large &&
-		    workflow_known(wf, uidvalidity, msgs[i].uid) == 0) {
-			const char *why;
-			int sb = sandbox_check(wf->cfg, &wf->limits, wf->profile,
-			    data, len, &why);
-
-			if (sb == 1) {
-				stats->errors++;
-				log_error("intake uid=%u unsafe to parse: %s",
-				    msgs[i].uid, why);
-				r = workflow_quarantine_attempt(wf, uidvalidity,
-				    msgs[i].uid, data, len, why, INTAKE_MAX_ATTEMPTS,
-				    &res);
-				free(data);
-				if (r != 1)
-					continue;
-				goto move;
-			} else if (sb == -1) {
-				log_error("intake uid=%u: parser sandbox could not "
-				    "start; will retry", msgs[i].uid);
-				free(data);
+		for (; i < n && nb < INTAKE_BATCH; i++) {
+			if (msgs[i].deleted)
+				continue;
+			if ((int64_t)msgs[i].size > wf->cfg->max_message_size) {
+				if (process_too_large(ic, wf, uidvalidity, msgs[i].uid,
+				    stats) == -1) {
+					rc = -1;
+					break;
+				}
 				continue;
 			}
+			batch[nb++] = msgs[i].uid;
 		}
-		if (workflow_process(wf, uidvalidity, msgs[i].uid, data, len,
-		    too_large, &res) == -1) {
-			/* Nothing was written; try again next cycle, give up
-			 * into the failed folder after a few attempts. */
-			stats->errors++;
-			r = workflow_failed_attempt(wf, uidvalidity, msgs[i].uid,
-			    data, len, "Verarbeitung fehlgeschlagen (Datenbank- "
-			    "oder Vorlagenfehler, siehe Log)", INTAKE_MAX_ATTEMPTS, &res);
-			free(data);
-			if (r != 1) {
-				log_error("intake uid=%u not processed; will retry",
-				    msgs[i].uid);
-				continue;
-			}
-		} else
-			free(data);
-		if (strcmp(res.outcome, "case") == 0)
-			stats->cases++;
-move:
-		r = imapc_move(ic, msgs[i].uid, res.folder);
-		if (r == -2) {
-			/* Refused (quota, folder): the decision is stored; the
-			 * next cycle moves it.  Other mail goes on. */
-			stats->errors++;
-			continue;
-		}
-		if (r == -1) {
-			rc = -1;
-			break;
-		}
-		stats->moved++;
-		if (workflow_moved(wf, uidvalidity, msgs[i].uid) == -1)
-			log_warn("intake uid=%u moved but not recorded", msgs[i].uid);
+		if (rc == 0 && nb > 0)
+			rc = process_batch(ic, wf, uidvalidity, batch, nb, stats);
 	}
 	free(msgs);
 	return rc;

@@ -3,6 +3,7 @@
  * sandbox - the pre-flight parse in a limited child.  See sandbox.h.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,22 @@
 
 static char whybuf[128];
 
+/* Bytes of data segment in use now (/proc/self/statm, field "data"). */
+static rlim_t
+data_in_use(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long size, res, shared, text, lib, data = 0;
+
+	if (f != NULL) {
+		if (fscanf(f, "%lu %lu %lu %lu %lu %lu", &size, &res, &shared,
+		    &text, &lib, &data) != 6)
+			data = 0;
+		fclose(f);
+	}
+	return (rlim_t)data * (rlim_t)sysconf(_SC_PAGESIZE);
+}
+
 static void
 limit(int resource, rlim_t value)
 {
@@ -33,11 +50,22 @@ sandbox_check(const struct config *cfg, const struct mime_limits *limits,
     const struct form_profile *profile, const char *raw, size_t len,
     const char **why_r)
 {
+	char *raws[1] = { (char *)(uintptr_t)raw };
+
+	return sandbox_check_many(cfg, limits, profile, raws, &len, 1, why_r);
+}
+
+int
+sandbox_check_many(const struct config *cfg, const struct mime_limits *limits,
+    const struct form_profile *profile, char *const *raws, const size_t *lens,
+    size_t nmail, const char **why_r)
+{
 	int pfd[2], status = 0;
 	pid_t pid;
 	struct pollfd p;
 	char ok = 0;
 	int waited_ms = 0, wall_ms = (cfg->parser_cpu_seconds + 5) * 1000;
+	rlim_t cpu = (rlim_t)cfg->parser_cpu_seconds * (rlim_t)(nmail > 0 ? nmail : 1);
 
 	*why_r = whybuf;
 	if (pipe(pfd) == -1)
@@ -52,16 +80,19 @@ sandbox_check(const struct config *cfg, const struct mime_limits *limits,
 		for (int fd = 3; fd < 1024; fd++)
 			if (fd != pfd[1])
 				close(fd);
-		/* Heap and private data: what hostile input can make grow.
-		 * (The address space also holds every shared library.) */
-		limit(RLIMIT_DATA, (rlim_t)cfg->parser_memory_mb * 1024 * 1024);
-		limit(RLIMIT_AS, (rlim_t)(cfg->parser_memory_mb + 1024) * 1024 * 1024);
-		limit(RLIMIT_CPU, (rlim_t)cfg->parser_cpu_seconds);
+		/* Heap and private data: what hostile input can make grow,
+		 * on top of what the child inherited (the fetched mails). */
+		rlim_t base = data_in_use();
+		limit(RLIMIT_DATA, base + (rlim_t)cfg->parser_memory_mb * 1024 * 1024);
+		limit(RLIMIT_AS, base + (rlim_t)(cfg->parser_memory_mb + 1024) *
+		    1024 * 1024);
+		limit(RLIMIT_CPU, cpu);
 		limit(RLIMIT_CORE, 0);
 		limit(RLIMIT_NOFILE, 8);
 		limit(RLIMIT_NPROC, 0);
 		/* Exactly what the daemon runs on the mail before the database. */
-		workflow_parse_only(cfg, limits, profile, raw, len);
+		for (size_t i = 0; i < nmail; i++)
+			workflow_parse_only(cfg, limits, profile, raws[i], lens[i]);
 		ok = 1;
 		if (write(pfd[1], &ok, 1) != 1)
 			_exit(2);
@@ -80,7 +111,7 @@ sandbox_check(const struct config *cfg, const struct mime_limits *limits,
 		}
 		if (n < 0 && errno != EINTR)
 			break;
-		if ((waited_ms += 100) >= wall_ms) {
+		if ((waited_ms += 100) >= wall_ms * (int)(nmail > 0 ? nmail : 1)) {
 			kill(pid, SIGKILL);
 			break;
 		}

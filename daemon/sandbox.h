@@ -29,4 +29,13 @@ int sandbox_check(const struct config *cfg, const struct mime_limits *limits,
     const struct form_profile *profile, const char *raw, size_t len,
     const char **why_r);
 
+/*
+ * The same for n mails in one child (the fast path for a batch): 0 if all
+ * parsed safely, 1 if the child failed on one of them (the caller then
+ * checks them one by one to find it), -1 if the check could not run.
+ */
+int sandbox_check_many(const struct config *cfg,
+    const struct mime_limits *limits, const struct form_profile *profile,
+    char *const *raws, const size_t *lens, size_t n, const char **why_r);
+
 #endif

@@ -22,6 +22,7 @@ struct store {
 	sqlite3 *db;
 	struct stmt_cache *cache;
 	size_t ncache;
+	int depth;              /* open transactions: 1 = BEGIN, >1 = savepoints */
 };
 
 static char errbuf[1024];
@@ -143,24 +144,59 @@ store_close(struct store *st)
 int
 store_begin(struct store *st)
 {
-	return store_exec(st, "BEGIN IMMEDIATE");
+	char sql[48];
+
+	if (st->depth > 0 && !sqlite3_get_autocommit(st->db)) {
+		snprintf(sql, sizeof(sql), "SAVEPOINT so%d", st->depth);
+		if (store_exec(st, sql) == -1)
+			return -1;
+		st->depth++;
+		return 0;
+	}
+	st->depth = 0;
+	if (store_exec(st, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	st->depth = 1;
+	return 0;
 }
 
 int
 store_commit(struct store *st)
 {
+	char sql[48];
+
+	if (st->depth > 1) {
+		snprintf(sql, sizeof(sql), "RELEASE so%d", st->depth - 1);
+		if (store_exec(st, sql) == -1) {
+			store_rollback(st);
+			return -1;
+		}
+		st->depth--;
+		return 0;
+	}
 	if (store_exec(st, "COMMIT") == -1) {
 		store_rollback(st);
 		return -1;
 	}
+	st->depth = 0;
 	return 0;
 }
 
 void
 store_rollback(struct store *st)
 {
+	char sql[64];
+
+	if (st->depth > 1 && !sqlite3_get_autocommit(st->db)) {
+		snprintf(sql, sizeof(sql), "ROLLBACK TO so%d; RELEASE so%d",
+		    st->depth - 1, st->depth - 1);
+		(void)sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+		st->depth--;
+		return;
+	}
 	if (!sqlite3_get_autocommit(st->db))
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->depth = 0;
 }
 
 sqlite3_stmt *

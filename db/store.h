@@ -28,7 +28,12 @@ void store_close(struct store *st);
 int store_schema_version(struct store *st);
 int store_schema_latest(void);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  -1 on error (logged). */
+/*
+ * BEGIN IMMEDIATE / COMMIT / ROLLBACK.  -1 on error (logged).  Inside an
+ * open transaction they nest as SAVEPOINT / RELEASE / ROLLBACK TO, so a
+ * caller can run many mails in one transaction (one fsync) while each
+ * mail still commits or rolls back on its own.
+ */
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
