@@ -212,8 +212,9 @@ for i in range(1, n + 1):
         f.write(m)
     os.rename(os.path.join(tmpdir, name), os.path.join(newdir, name))
 PY
-	asroot chown -R somail: "$MAILDIR"
-	asroot chmod -R go-rwx "$MAILDIR"
+	# Written as root: hand the domain's part of the store to the mail user.
+	asroot chown -R "${SO_MAIL_USER:-somail}:" "$STACK/mail/exempla.test"
+	asroot chmod -R go-rwx "$STACK/mail/exempla.test"
 	t1=$(now_ns)
 	# The first access syncs the Maildir: new/ -> cur/, UIDs, index.
 	got=$(mbox_count "$ADDR" INBOX)
@@ -224,9 +225,10 @@ PY
 }
 
 # A fresh database with the demo master data, raised so that every mail
-# becomes a released case.  Arg: SMTP port the daemon sends to.
+# becomes a released case.  Args: SMTP port the daemon sends to, and
+# optionally more lines for the [limits] section.
 fresh_db() {
-	local smtp_port=$1
+	local smtp_port=$1 limits=${2:-}
 	rm -f "$DIR"/so.db "$DIR"/so.db-wal "$DIR"/so.db-shm
 	cat >"$DIR/so.ini" <<INI
 [general]
@@ -245,9 +247,10 @@ retry_base = 1
 threshold = 1000000,00
 [limits]
 answers_per_window = 100000
+$limits
 INI
-	"$BIN" -c "$DIR/so.ini" import "$REPO/contrib/demo/stammdaten" >/dev/null ||
-		die "import of the demo master data failed"
+	"$BIN" -c "$DIR/so.ini" import "$REPO/contrib/demo/stammdaten" >"$DIR/import.log" 2>&1 ||
+		{ cat "$DIR/import.log" >&2; die "import of the demo master data failed"; }
 	sqlite3 -batch "$DIR/so.db" \
 		"UPDATE kostenstelle SET budget_cents = 1000000000000;
 		 UPDATE oe SET schwelle_cents = 100000000 WHERE schwelle_cents IS NOT NULL;" ||
@@ -269,6 +272,12 @@ wait_queue_empty() {
 			now_ns
 			return 0
 		fi
+		# A deferred mail waits minutes for its retry: report it now.
+		case $out in
+		*'"delay_reason"'*)
+			echo "$out" | head -n 3 >&2
+			die "Postfix deferred mail in $STACK (see $STACK/postfix.log and dovecot.log)" ;;
+		esac
 		[ "$SECONDS" -lt "$deadline" ] ||
 			die "Postfix queue in $STACK not empty after $QUEUE_TIMEOUT s"
 		sleep 0.02
@@ -355,6 +364,11 @@ if [ -n "$(git status --porcelain -- daemon db parsers templates 2>/dev/null)" ]
 	COMMIT="$COMMIT (with uncommitted changes in daemon/ db/ parsers/ templates/)"
 fi
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD_START%% *}" -v n="$NPROC" 'BEGIN { exit !(l > n / 4) }'; then
+	say "warning: load average $LOAD_START on $NPROC CPUs; the figures will be noisy"
+fi
+BIN_INFO="$BIN_SRC, built $(date -u -r "$BIN_SRC" '+%Y-%m-%d %H:%M UTC'), sha256 $(sha256sum "$BIN" | cut -c1-12)"
 
 # 1. Intake only: SMTP to a closed port.
 say "intake only, $N mails"
@@ -385,6 +399,16 @@ if [ "$STRACE" = 1 ]; then
 		STRACE=0
 	fi
 fi
+
+# 1b. The same without the parser sandbox, to show what it costs.
+say "intake only, $N mails, parser_isolation = no"
+stack_fresh
+place_mails "$N"
+fresh_db "$CLOSED_PORT" "parser_isolation = no"
+run_poll intake-nosandbox
+NOSB_S=$POLL_S
+NOSB_RSS_KB=$RSS_KB
+check_intake "$N" intake-nosandbox
 
 # 2. End to end through the real Postfix.
 end_to_end "$N" e2e
@@ -444,6 +468,7 @@ for m in $(printf '%s\n' $MEM_SIZES "$N" | sort -n -u); do
 "
 done
 stack_stop
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- report
 
@@ -479,8 +504,10 @@ T_GROW=$(awk -v a="$gm_k" -v b="$gx_k" 'BEGIN { print (b <= a * 1.1) ? 1 : 0 }')
 	echo "# Social Order benchmark"
 	echo
 	echo "Command: \`$CMDLINE\`  "
-	echo "Started: $STARTED; socialorder at commit $COMMIT  "
+	echo "Started: $STARTED; repository at commit $COMMIT  "
+	echo "Binary: $BIN_INFO  "
 	echo "Machine: $NPROC CPUs ($CPU), $MEM RAM, kernel $KERNEL; state directory on $FS  "
+	echo "Load average: $LOAD_START at the start, $LOAD_END at the end (anything else running makes the figures noisy)  "
 	echo "Servers: Dovecot $VER_DOVECOT, Postfix $VER_POSTFIX (private, on 127.0.0.1:$SO_IMAP_PORT and :$SO_SMTP_PORT); SQLite $VER_SQLITE; Python $VER_PY"
 	echo
 	echo "$N form mails (variations of contrib/demo/mails/01-standard.eml, $NREQ requesters), every one a released case."
@@ -490,10 +517,13 @@ T_GROW=$(awk -v a="$gm_k" -v b="$gx_k" 'BEGIN { print (b <= a * 1.1) ? 1 : 0 }')
 	echo "| Run | Mails | Time | Until Postfix queue empty | Mails/s | Peak RSS |"
 	echo "|---|---:|---:|---:|---:|---:|"
 	echo "| socialorder poll, intake only (SMTP port closed) | $N | $INTAKE_S s | - | $INTAKE_RATE | $(mib "$INTAKE_RSS_KB") MiB |"
+	echo "| the same with \`[limits] parser_isolation = no\` (diagnostic) | $N | $NOSB_S s | - | $(div "$N" "$NOSB_S" 0) | $(mib "$NOSB_RSS_KB") MiB |"
 	echo "| socialorder poll, end to end | $N | $E2E_MAIN_S s | $E2E_MAIN_Q_S s | $(div "$N" "$E2E_MAIN_S" 0) | $(mib "$E2E_MAIN_RSS_KB") MiB |"
 	echo "| Postfix accepting from smtp-source ($CONF_SIZE bytes, 20 sessions) | $N | $PF_S s | $PF_Q_S s | $(div "$N" "$PF_S" 0) | - |"
 	echo "| Python baseline (contrib/bench_baseline.py) | $N | $PY_S s | $PY_Q_S s | $(div "$N" "$PY_S" 0) | $(mib "$PY_RSS_KB") MiB |"
 	echo
+	SEND_S=$(awk -v a="$E2E_MAIN_S" -v b="$INTAKE_S" 'BEGIN { printf "%.3f", a - b }')
+	echo "Sending phase (end to end minus intake only): about $SEND_S s, $(div "$SEND_S" "$N" 5 | awk '{ printf "%.2f", $1 * 1000 }') ms per confirmation.  "
 	echo "SMTP sessions opened: socialorder $E2E_MAIN_SESSIONS, Python baseline $PY_SESSIONS for $N confirmations."
 	echo "smtp-source: \`$SMTPSRC_CMD\`"
 	echo

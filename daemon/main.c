@@ -28,6 +28,7 @@
 #include "casestore.h"
 #include "export.h"
 #include "health.h"
+#include "render.h"
 #include "report.h"
 #include "config.h"
 #include "form.h"
@@ -110,6 +111,8 @@ load_config(struct app *a)
 		}
 	} else
 		profile = form_profile_default();
+	/* Templates are read anew: a reload picks up edited files. */
+	render_cache_clear();
 	if (workflow_check_templates(cfg, &err) == -1) {
 		log_error("config: %s: [general] templates: %s", a->config_path, err);
 		form_profile_free(profile);
@@ -648,5 +651,6 @@ out:
 	store_close(a.st);
 	config_free(a.cfg);
 	form_profile_free(a.profile);
+	render_cache_clear();
 	return rc;
 }

@@ -11,6 +11,8 @@
 #include "sender.h"
 #include "util.h"
 
+#define SENDER_MARK_BATCH 32
+
 struct upload {
 	const char *data;
 	size_t len, off;
@@ -65,11 +67,20 @@ sender_flush(struct store *st, const struct config *cfg,
 	size_t n = 0;
 	CURL *curl;
 	char errbuf[CURL_ERROR_SIZE];   /* registered with curl until cleanup */
-	int rc = 0, stop = 0;
+	int rc = 0, stop = 0, marks = 0;
 
 	memset(stats, 0, sizeof(*stats));
 	if ((curl = curl_easy_init()) == NULL)
 		fatalx("curl_easy_init failed");
+	/*
+	 * Marks are committed every SENDER_MARK_BATCH mails rather than each
+	 * on its own (one fsync each): after a crash at most that many mails
+	 * are sent again, with the same bytes and Message-ID.
+	 */
+	if (store_begin(st) == -1) {
+		curl_easy_cleanup(curl);
+		return -1;
+	}
 	while (!stop) {
 		int64_t now = so_now();
 
@@ -122,6 +133,9 @@ sender_flush(struct store *st, const struct config *cfg,
 			curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
 			curl_slist_free_all(rcpt);
 			now = so_now();
+			if (++marks % SENDER_MARK_BATCH == 0 &&
+			    (store_commit(st) == -1 || store_begin(st) == -1))
+				rc = -1, stop = 1;
 			if (cc == CURLE_OK) {
 				if (outbox_mark_sent(st, it->id, now) == -1)
 					rc = -1, stop = 1;
@@ -158,7 +172,16 @@ sender_flush(struct store *st, const struct config *cfg,
 		}
 		outbox_items_free(items, n);
 		items = NULL;
+		/* The next outbox_due must see this batch's marks. */
+		if (store_commit(st) == -1 || store_begin(st) == -1) {
+			rc = -1;
+			break;
+		}
 	}
+	if (rc == -1)
+		store_rollback(st);
+	else if (store_commit(st) == -1)
+		rc = -1;
 	curl_easy_cleanup(curl);
 	return rc;
 }

@@ -542,6 +542,58 @@ render_fname_ok(const char *s)
 	return n <= RENDER_MAIL_MAX_FNAME;
 }
 
+/* Template files read so far, by path; see render_cache_clear(). */
+struct cached_file {
+	char *path, *data;
+	size_t len;
+};
+static struct cached_file *file_cache;
+static size_t file_cache_n;
+
+#define RENDER_CACHE_MAX 128
+
+void
+render_cache_clear(void)
+{
+	for (size_t i = 0; i < file_cache_n; i++) {
+		free(file_cache[i].path);
+		free(file_cache[i].data);
+	}
+	free(file_cache);
+	file_cache = NULL;
+	file_cache_n = 0;
+}
+
+/* Like file_read(), from the cache when the file was read before (caller frees the copy). */
+static int
+cache_read(const char *path, char **data_r, size_t *len_r, const char **error_r)
+{
+	char *data;
+	size_t len;
+
+	for (size_t i = 0; i < file_cache_n; i++)
+		if (strcmp(file_cache[i].path, path) == 0) {
+			*data_r = xmalloc(file_cache[i].len + 1);
+			memcpy(*data_r, file_cache[i].data, file_cache[i].len + 1);
+			*len_r = file_cache[i].len;
+			return 0;
+		}
+	if (file_read(path, RENDER_MAIL_MAX_FILE, &data, &len, error_r) == -1)
+		return -1;
+	if (file_cache_n < RENDER_CACHE_MAX) {
+		file_cache = xreallocarray(file_cache, file_cache_n + 1,
+		    sizeof(*file_cache));
+		file_cache[file_cache_n].path = xstrdup(path);
+		file_cache[file_cache_n].data = xmalloc(len + 1);
+		memcpy(file_cache[file_cache_n].data, data, len + 1);
+		file_cache[file_cache_n].len = len;
+		file_cache_n++;
+	}
+	*data_r = data;
+	*len_r = len;
+	return 0;
+}
+
 int
 render_mail(const char *dir, const char *lang, const char *name,
     const struct tvars *v, char **subject_r, char **body_r, const char **error_r)
@@ -573,7 +625,7 @@ render_mail(const char *dir, const char *lang, const char *name,
 	buf_init(&subject, RENDER_MAIL_MAX_SUBJECT);
 	buf_init(&body, RENDER_MAIL_MAX_BODY);
 
-	if (file_read(path, RENDER_MAIL_MAX_FILE, &data, &len, &e) == -1) {
+	if (cache_read(path, &data, &len, &e) == -1) {
 		snprintf(err, sizeof(err), "%s", e);
 		goto out;
 	}

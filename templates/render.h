@@ -50,4 +50,11 @@ int render_string(const char *tmpl, const struct tvars *v, struct buf *out,
 int render_mail(const char *dir, const char *lang, const char *name,
     const struct tvars *v, char **subject_r, char **body_r, const char **error_r);
 
+/*
+ * render_mail() keeps each template file it read in memory, so a busy
+ * intake does not read the same file for every mail.  Forget them all
+ * (after a reload, so edited templates take effect).
+ */
+void render_cache_clear(void);
+
 #endif

@@ -384,6 +384,7 @@ test_render_mail_file_limits(void **state)
 	assert_non_null(f = fopen(path, "w"));
 	assert_int_equal(fwrite(big, 1, max, f), max);      /* exactly 256 KiB */
 	fclose(f);
+	render_cache_clear();      /* the file was just rewritten */
 	assert_int_equal(render_mail(dir, "de", "gross", v, &subject, &body,
 	    &error), 0);
 	assert_string_equal(subject, "gross");
@@ -394,6 +395,7 @@ test_render_mail_file_limits(void **state)
 	assert_non_null(f = fopen(path, "w"));
 	assert_int_equal(fwrite(big, 1, max + 1, f), max + 1);
 	fclose(f);
+	render_cache_clear();      /* the file was just rewritten */
 	assert_int_equal(render_mail(dir, "de", "gross", v, &subject, &body,
 	    &error), -1);
 	assert_non_null(strstr(error, "gross.txt is larger than 262144 bytes"));
@@ -403,6 +405,7 @@ test_render_mail_file_limits(void **state)
 	assert_non_null(f = fopen(path, "w"));
 	assert_int_equal(fwrite("Subject: x\n\na\0b\n", 1, 17, f), 17);
 	fclose(f);
+	render_cache_clear();      /* the file was just rewritten */
 	assert_int_equal(render_mail(dir, "de", "nul", v, &subject, &body,
 	    &error), -1);
 	assert_non_null(strstr(error, "nul.txt: contains a NUL byte"));

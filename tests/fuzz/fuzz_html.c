@@ -24,6 +24,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t c = 0; c < rows[i].ncells; c++)
 			(void)strlen(rows[i].cell[c]);
 	html_rows_free(rows, n);
+	/* The row limit reached early. */
+	n = html_table_rows(html, 2, &rows);
+	if (n > 2)
+		abort();
+	html_rows_free(rows, n);
 
 	text = html_to_text(html);
 	if (text == NULL)

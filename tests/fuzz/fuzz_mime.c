@@ -5,7 +5,8 @@
  * the default limits (on failure the header block alone), classify_mail()
  * (on the text of the HTML part if there is no plain text), and
  * form_parse() with the built-in profile on the text parts and the JSON
- * attachment.
+ * attachment.  Each input is parsed once more with tight limits first, so
+ * that every way out of mime_parse() on a limit is taken with little input.
  *
  * It does not touch the database, the master data or the answer mails.
  */
@@ -73,6 +74,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mail_msg *msg = NULL;
 	struct command cmd = { 0 };
 	struct form *f = NULL;
+
+	/* Limits a few bytes of input can hit. */
+	limits.max_size = 2048;
+	limits.max_depth = 3;
+	limits.max_parts = 4;
+	limits.max_headers = 12;
+	limits.max_line = 200;
+	if (mime_parse(raw, size, &limits, &msg, &err) == 0)
+		mime_msg_free(msg);
+	else if (err == NULL)
+		abort();
+	msg = NULL;
 
 	mime_limits_default(&limits);
 	if (mime_parse(raw, size, &limits, &msg, &err) == -1) {
