@@ -79,7 +79,8 @@ check-integration: socialorder
 # The integration suite once more with the sanitizer build of the daemon.
 check-integration-asan:
 	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" build-asan/socialorder
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(CURDIR)/build-asan/asan \
+	rm -f build-asan/asan.*
+	SO_SANITIZER=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(CURDIR)/build-asan/asan \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    tests/integration/run.sh build-asan/socialorder
 	@if ls build-asan/asan.* >/dev/null 2>&1; then cat build-asan/asan.*; \

@@ -280,7 +280,7 @@ wait_queue_empty() {
 		esac
 		[ "$SECONDS" -lt "$deadline" ] ||
 			die "Postfix queue in $STACK not empty after $QUEUE_TIMEOUT s"
-		sleep 0.02
+		sleep 0.1
 	done
 }
 
@@ -289,8 +289,14 @@ smtpd_sessions() {
 	grep -c 'smtpd\[[0-9]*\]: connect from' "$STACK/postfix.log" 2>/dev/null || true
 }
 
+# user + system CPU seconds from a GNU time -v file
+cpu_of() {
+	awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { s += $2 }
+		END { printf "%.2f", s }' "$1"
+}
+
 # run_poll LABEL: one timed "socialorder poll" under GNU time; sets
-# POLL_S, POLL_START (now_ns) and RSS_KB.
+# POLL_S, POLL_START (now_ns), CPU_S and RSS_KB.
 run_poll() {
 	local label=$1 t0 t1 rc=0
 	t0=$(now_ns)
@@ -301,6 +307,7 @@ run_poll() {
 	POLL_S=$(secs "$t0" "$t1")
 	POLL_START=$t0
 	RSS_KB=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$DIR/time-$label.txt")
+	CPU_S=$(cpu_of "$DIR/time-$label.txt")
 	cp "$DIR/time-$label.txt" "$DIR/poll-$label.log" "$OUTDIR/" 2>/dev/null || true
 }
 
@@ -332,6 +339,7 @@ end_to_end() {
 	E2E_S=$POLL_S
 	E2E_Q_S=$(secs "$POLL_START" "$tq")
 	E2E_RSS_KB=$RSS_KB
+	E2E_CPU_S=$CPU_S
 	E2E_SESSIONS=$(($(smtpd_sessions) - s0))
 	check_intake "$m" "$label"
 	sent=$(sql "SELECT count(*) FROM outbox WHERE state = 'sent' AND kind = 'confirmation'")
@@ -380,6 +388,7 @@ fresh_db "$CLOSED_PORT"
 run_poll intake
 INTAKE_S=$POLL_S
 INTAKE_RSS_KB=$RSS_KB
+INTAKE_CPU_S=$CPU_S
 check_intake "$N" intake
 pending=$(sql "SELECT count(*) FROM outbox WHERE kind = 'confirmation' AND state <> 'sent'")
 [ "$pending" = "$N" ] || die "intake: expected $N unsent confirmations in the outbox, found $pending"
@@ -408,6 +417,7 @@ fresh_db "$CLOSED_PORT" "parser_isolation = no"
 run_poll intake-nosandbox
 NOSB_S=$POLL_S
 NOSB_RSS_KB=$RSS_KB
+NOSB_CPU_S=$CPU_S
 check_intake "$N" intake-nosandbox
 
 # 2. End to end through the real Postfix.
@@ -415,6 +425,7 @@ end_to_end "$N" e2e
 E2E_MAIN_S=$E2E_S
 E2E_MAIN_Q_S=$E2E_Q_S
 E2E_MAIN_RSS_KB=$E2E_RSS_KB
+E2E_MAIN_CPU_S=$E2E_CPU_S
 E2E_MAIN_SESSIONS=$E2E_SESSIONS
 
 # 3. Postfix's own acceptance of N mails of the confirmations' size.
@@ -448,6 +459,7 @@ tq=$(wait_queue_empty)
 PY_S=$(secs "$t0" "$t1")
 PY_Q_S=$(secs "$t0" "$tq")
 PY_RSS_KB=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$DIR/time-python.txt")
+PY_CPU_S=$(cpu_of "$DIR/time-python.txt")
 PY_SESSIONS=$(($(smtpd_sessions) - s0))
 got=$(sqlite3 -batch -noheader "$DIR/baseline.db" "SELECT count(*) FROM vorgang")
 [ "$got" = "$N" ] || die "Python baseline: $N mails, but $got rows"
@@ -459,12 +471,12 @@ got=$(delivered_confirmations)
 MEM_ROWS=
 for m in $(printf '%s\n' $MEM_SIZES "$N" | sort -n -u); do
 	if [ "$m" = "$N" ]; then
-		s=$E2E_MAIN_S rss=$E2E_MAIN_RSS_KB
+		s=$E2E_MAIN_S rss=$E2E_MAIN_RSS_KB cpu=$E2E_MAIN_CPU_S
 	else
 		end_to_end "$m" "mem-$m"
-		s=$E2E_S rss=$E2E_RSS_KB
+		s=$E2E_S rss=$E2E_RSS_KB cpu=$E2E_CPU_S
 	fi
-	MEM_ROWS="$MEM_ROWS$m $s $rss
+	MEM_ROWS="$MEM_ROWS$m $s $rss $cpu
 "
 done
 stack_stop
@@ -495,8 +507,8 @@ else
 	T_MEM=
 	T_MEM_TEXT="not measured (10000 not in BENCH_MEM_SIZES)"
 fi
-read -r gm_n _ gm_k <<<"$MEM_MIN"
-read -r gx_n _ gx_k <<<"$MEM_MAX"
+read -r gm_n _ gm_k _ <<<"$MEM_MIN"
+read -r gx_n _ gx_k _ <<<"$MEM_MAX"
 T_GROW=$(awk -v a="$gm_k" -v b="$gx_k" 'BEGIN { print (b <= a * 1.1) ? 1 : 0 }')
 [ "$gm_n" != "$gx_n" ] || T_GROW=
 
@@ -514,13 +526,13 @@ T_GROW=$(awk -v a="$gm_k" -v b="$gx_k" 'BEGIN { print (b <= a * 1.1) ? 1 : 0 }')
 	echo "Setup, not timed: writing them into the Maildir took $SETUP_PLACE_S s, Dovecot's first index $SETUP_INDEX_S s."
 	echo "Every run starts on a freshly started mail stack and a fresh database."
 	echo
-	echo "| Run | Mails | Time | Until Postfix queue empty | Mails/s | Peak RSS |"
-	echo "|---|---:|---:|---:|---:|---:|"
-	echo "| socialorder poll, intake only (SMTP port closed) | $N | $INTAKE_S s | - | $INTAKE_RATE | $(mib "$INTAKE_RSS_KB") MiB |"
-	echo "| the same with \`[limits] parser_isolation = no\` (diagnostic) | $N | $NOSB_S s | - | $(div "$N" "$NOSB_S" 0) | $(mib "$NOSB_RSS_KB") MiB |"
-	echo "| socialorder poll, end to end | $N | $E2E_MAIN_S s | $E2E_MAIN_Q_S s | $(div "$N" "$E2E_MAIN_S" 0) | $(mib "$E2E_MAIN_RSS_KB") MiB |"
-	echo "| Postfix accepting from smtp-source ($CONF_SIZE bytes, 20 sessions) | $N | $PF_S s | $PF_Q_S s | $(div "$N" "$PF_S" 0) | - |"
-	echo "| Python baseline (contrib/bench_baseline.py) | $N | $PY_S s | $PY_Q_S s | $(div "$N" "$PY_S" 0) | $(mib "$PY_RSS_KB") MiB |"
+	echo "| Run | Mails | Time | Until Postfix queue empty | Mails/s | CPU (user+sys) | Peak RSS |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+	echo "| socialorder poll, intake only (SMTP port closed) | $N | $INTAKE_S s | - | $INTAKE_RATE | $INTAKE_CPU_S s | $(mib "$INTAKE_RSS_KB") MiB |"
+	echo "| the same with \`[limits] parser_isolation = no\` (diagnostic) | $N | $NOSB_S s | - | $(div "$N" "$NOSB_S" 0) | $NOSB_CPU_S s | $(mib "$NOSB_RSS_KB") MiB |"
+	echo "| socialorder poll, end to end | $N | $E2E_MAIN_S s | $E2E_MAIN_Q_S s | $(div "$N" "$E2E_MAIN_S" 0) | $E2E_MAIN_CPU_S s | $(mib "$E2E_MAIN_RSS_KB") MiB |"
+	echo "| Postfix accepting from smtp-source ($CONF_SIZE bytes, 20 sessions) | $N | $PF_S s | $PF_Q_S s | $(div "$N" "$PF_S" 0) | - | - |"
+	echo "| Python baseline (contrib/bench_baseline.py) | $N | $PY_S s | $PY_Q_S s | $(div "$N" "$PY_S" 0) | $PY_CPU_S s | $(mib "$PY_RSS_KB") MiB |"
 	echo
 	SEND_S=$(awk -v a="$E2E_MAIN_S" -v b="$INTAKE_S" 'BEGIN { printf "%.3f", a - b }')
 	echo "Sending phase (end to end minus intake only): about $SEND_S s, $(div "$SEND_S" "$N" 5 | awk '{ printf "%.2f", $1 * 1000 }') ms per confirmation.  "
@@ -529,10 +541,10 @@ T_GROW=$(awk -v a="$gm_k" -v b="$gx_k" 'BEGIN { print (b <= a * 1.1) ? 1 : 0 }')
 	echo
 	echo "Peak memory of the end-to-end poll by mailbox size:"
 	echo
-	echo "| Mails | Poll time | Peak RSS |"
-	echo "|---:|---:|---:|"
-	printf '%s' "$MEM_ROWS" | while read -r m s k; do
-		echo "| $m | $s s | $(mib "$k") MiB |"
+	echo "| Mails | Poll time | CPU (user+sys) | Peak RSS |"
+	echo "|---:|---:|---:|---:|"
+	printf '%s' "$MEM_ROWS" | while read -r m s k c; do
+		echo "| $m | $s s | $c s | $(mib "$k") MiB |"
 	done
 	echo
 	echo "| Target | Figure | Verdict |"

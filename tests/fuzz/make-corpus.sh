@@ -28,10 +28,12 @@ seed_files() {
 	done
 }
 
-# Write one hand-made seed: corpus $1, file $2, printf format $3 (so that
-# \0 and \n can be written).
+# Write one hand-made seed: corpus $1, file $2, then printf's format and
+# arguments (so that \0 and \n can be written).
 seed() {
-	printf "$3" >"$C/$1/$2"
+	c=$1; f=$2; shift 2
+	# shellcheck disable=SC2059
+	printf "$@" >"$C/$c/$f"
 }
 
 seed_files mime tests/data/*.eml contrib/demo/mails/*.eml \
@@ -46,6 +48,13 @@ seed json escapes '{"a":"\\u00fc\\ud83d\\ude00","b":[1,-2.5e3,true,false,null],"
 seed_files html tests/data/form-*.html
 seed html entities '<p>a&amp;b &uuml;&#252;&#xFC;&nbsp;</p><script>x</script><table><tr><th>A<td>B<br>C</table>'
 seed_files bmecat tests/data/bmecat-*.xml
+# Compact documents for the paths the fixtures do not take.
+A='<PRODUCT><SUPPLIER_PID>A-1</SUPPLIER_PID><PRODUCT_DETAILS><DESCRIPTION_SHORT lang="eng">Pen</DESCRIPTION_SHORT><DESCRIPTION_SHORT lang="deu">Stift</DESCRIPTION_SHORT></PRODUCT_DETAILS><PRODUCT_ORDER_DETAILS><ORDER_UNIT>PK</ORDER_UNIT></PRODUCT_ORDER_DETAILS><PRODUCT_PRICE_DETAILS><PRODUCT_PRICE price_type="net_list"><PRICE_AMOUNT>2.50</PRICE_AMOUNT><LOWER_BOUND>10</LOWER_BOUND></PRODUCT_PRICE><PRODUCT_PRICE price_type="net_list"><PRICE_AMOUNT>2.90</PRICE_AMOUNT><PRICE_QUANTITY>1</PRICE_QUANTITY><LOWER_BOUND>1</LOWER_BOUND></PRODUCT_PRICE></PRODUCT_PRICE_DETAILS></PRODUCT>'
+H='<BMECAT version="2005" xmlns="http://www.bmecat.org/bmecat/2005" xmlns:x="urn:x"><HEADER><CATALOG><CATALOG_ID>C</CATALOG_ID><CURRENCY>EUR</CURRENCY></CATALOG><SUPPLIER><SUPPLIER_ID>S1</SUPPLIER_ID><SUPPLIER_NAME>S &amp; S</SUPPLIER_NAME></SUPPLIER></HEADER>'
+seed bmecat compact "%s<T_NEW_CATALOG><x:ext><PRODUCT/></x:ext>%s</T_NEW_CATALOG></BMECAT>" "$H" "$A"
+seed bmecat update "%s<T_UPDATE_PRODUCTS prev_version=\"1\">%s</T_UPDATE_PRODUCTS></BMECAT>" "$H" "$A"
+seed bmecat entity-decl '<?xml version="1.0"?><!DOCTYPE BMECAT [<!ENTITY e "x">]><BMECAT version="1.2"><T_NEW_CATALOG><ARTICLE mode="&e;"><SUPPLIER_AID>&e;</SUPPLIER_AID></ARTICLE></T_NEW_CATALOG></BMECAT>'
+seed bmecat deep "%s<T_NEW_CATALOG>$(printf '<D>%.0s' $(seq 70))</T_NEW_CATALOG></BMECAT>" "$H"
 seed_files render templates/de/confirmation.txt templates/de/approval_request.txt \
     templates/de/status_list.txt tests/data/render-templates/de/*.txt
 seed render values '{{#positions}}{{bezeichnung}}{{/positions}}{{requester_name}}\0Max\0{{name}}\0x\0\0y\0z\0w'
@@ -76,5 +85,24 @@ seed mailout long 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 seed mailto plain 'erika.musterfrau@exempla.test\0GENEHMIGT SO-2026-000042 [3f9a0c1d]\0Begr\303\274ndung:\r\nx&y=z?#%%+\n'
 seed mailto bad 'a b@x.test\0line\r\nBcc: x\0'
 seed mailto quoted '"a"@x.test\0\0'
+
+# Seeds at the hard limits, so that mutations land on both sides of them.
+rep() { # rep COUNT TEXT: TEXT COUNT times
+	awk -v n="$1" -v t="$2" 'BEGIN { for (i = 0; i < n; i++) printf "%s", t }'
+}
+seed form positions-501 'Besteller: Erika\nPositionen:\n%s' \
+    "$(awk 'BEGIN { for (i = 1; i <= 501; i++) printf "%d | 100234 | Papier | 1 | Pack | 4,29\n", i }')"
+seed form line-4097 'Besteller: %s\303\274\nKostenstelle: 4711\n' "$(rep 4085 a)"
+seed form json-value-4097 '{"besteller":"%s\303\274","positionen":[]}' "$(rep 4095 a)"
+seed html cells-65 '<table><tr>%s</tr></table>' "$(rep 65 '<td>x</td>')"
+seed html cell-4096 '<tr><td>%s\303\274&uuml;</td><td> &nbsp;</td></tr>' "$(rep 4095 a)"
+seed json depth-33 '%s1%s' "$(rep 33 '[')" "$(rep 33 ']')"
+seed json depth-32 '%s1%s' "$(rep 32 '{"a":')" "$(rep 32 '}')"
+seed csv cols-1025 '%sx\n' "$(rep 1025 'a;')"
+seed mime parens-101 'From: a@b.test %sx\nSubject: x\n\nBody\n' "$(rep 101 '(')"
+seed mime boundary-257 'From: a@b.test\nContent-Type: multipart/mixed; boundary="%s"\n\n--%s\nContent-Type: text/plain\n\nx\n--%s--\n' \
+    "$(rep 257 b)" "$(rep 257 b)" "$(rep 257 b)"
+seed mime rfc2231-65 'From: a@b.test\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: application/json;\n%s name*64=x\nContent-Disposition: attachment; filename*0*=utf-8%s%%C3%%BC; filename*1=.json\n\n{}\n--b--\n' \
+    "$(awk 'BEGIN { for (i = 0; i < 64; i++) printf " name*%d=s%d;", i, i }')" "''"
 
 du -sh "$C"

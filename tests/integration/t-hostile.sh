@@ -40,9 +40,16 @@ so_wait_queue_empty "$D/mail" 60
 so_assert_eq "$(so_imap_count bestellung@exempla.test INBOX)" 0 "INBOX empty: every hostile mail has a defined outcome"
 total=$(( $(so_imap_count bestellung@exempla.test Verarbeitet) + $(so_imap_count bestellung@exempla.test Fehlgeschlagen) + $(so_imap_count bestellung@exempla.test Quarantaene) ))
 so_assert_eq "$total" "$n" "no mail lost or deleted"
-so_assert_eq "$(so_imap_count bestellung@exempla.test Quarantaene)" 1 "the memory bomb is quarantined"
-so_assert_eq "$(sql "SELECT outcome FROM ledger WHERE message_id = 'h11@x'")" quarantine "quarantine recorded in the ledger"
-so_assert_contains "$D/poll1.log" "unsafe to parse" "the parser sandbox caught it"
+if [ -z "${SO_SANITIZER:-}" ]; then
+	so_assert_eq "$(so_imap_count bestellung@exempla.test Quarantaene)" 1 "the memory bomb is quarantined"
+	so_assert_eq "$(sql "SELECT outcome FROM ledger WHERE message_id = 'h11@x'")" quarantine "quarantine recorded in the ledger"
+	so_assert_contains "$D/poll1.log" "unsafe to parse" "the parser sandbox caught it"
+else
+	# AddressSanitizer and memory limits exclude each other: the sandbox
+	# runs without them in sanitizer builds, so the bomb is simply parsed.
+	echo "# sanitizer build: sandbox memory limit not active, quarantine not checked"
+	so_assert_eq "$(so_imap_count bestellung@exempla.test Quarantaene)" 0 "sanitizer build: the bomb is parsed, nothing quarantined"
+fi
 so_assert_eq "$(sql "SELECT outcome FROM ledger WHERE message_id = 'h1@x'")" unreadable "300-level nesting: unreadable, answered"
 so_assert_eq "$(sql "SELECT outcome FROM ledger WHERE message_id = 'h2@x'")" unreadable "10,000 headers: unreadable"
 so_assert_eq "$(sql "SELECT count(*) FROM vorgang WHERE source_msgid = 'h8@x'")" 1 "CR/LF in encoded words: the form still becomes a case"
@@ -50,5 +57,5 @@ mkdir -p "$D/r1"; so_imap_fetch_all requester1@exempla.test INBOX "$D/r1" >/dev/
 so_assert_eq "$(cat "$D"/r1/*.eml | tr -d '\r' | grep -c -i '^bcc:')" 0 "no Bcc header injected into any answer"
 so_assert_eq "$(so_imap_count evil@evil.test INBOX)$(so_imap_count evil2@evil.test INBOX)" 00 "nothing sent to injected recipients"
 $SO status > "$D/status.txt"
-so_assert_contains "$D/status.txt" "quarantine" "status shows the quarantined mail"
+[ -n "${SO_SANITIZER:-}" ] || so_assert_contains "$D/status.txt" "quarantine" "status shows the quarantined mail"
 so_summary
