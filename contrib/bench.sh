@@ -349,6 +349,7 @@ end_to_end() {
 }
 
 mkdir -p "$OUTDIR"
+rm -f "$OUTDIR"/poll-*.log "$OUTDIR"/time-*.txt "$OUTDIR"/strace-intake.txt
 stack_stop
 asroot rm -rf "$DIR"
 mkdir -p "$DIR"

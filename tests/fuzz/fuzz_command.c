@@ -4,7 +4,8 @@
  * input's first line is the subject, the rest the body.  Both are made
  * what the MIME parser hands over (the subject decoded like a header
  * value, the body valid UTF-8) so that only reachable input is tried.
- * classify_find_case_nr() gets the raw bytes as well.
+ * classify_find_case_nr() gets the raw bytes as well.  The reason text
+ * (rest) cut out of valid UTF-8 must still be valid UTF-8.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (strnlen(cmd.case_nr, sizeof(cmd.case_nr)) == sizeof(cmd.case_nr) ||
 	    strnlen(cmd.token, sizeof(cmd.token)) == sizeof(cmd.token))
+		abort();
+	if (cmd.rest != NULL && !utf8_valid(cmd.rest, strlen(cmd.rest)))
 		abort();
 	(void)command_name(kind);
 	command_free(&cmd);

@@ -7,7 +7,8 @@
  * NUL bytes it is cut into "plain NUL html NUL json" and read once with
  * all three, so that the merging of text and HTML is reached too.  Text
  * parts pass through charset_to_utf8() first, as the MIME parser
- * guarantees form_parse() valid UTF-8; the JSON bytes go in raw.
+ * guarantees form_parse() valid UTF-8; the JSON bytes go in raw.  Every
+ * string of a parsed form must be valid UTF-8, and no position string NULL.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,19 @@
 #include "fuzz.h"
 
 static struct form_profile *profile;   /* compiled once, reachable: no leak */
+
+/* Abort unless s is valid UTF-8 (and there, if required). */
+static void
+check_string(const char *s, int required)
+{
+	if (s == NULL) {
+		if (required)
+			abort();
+		return;
+	}
+	if (!utf8_valid(s, strlen(s)))
+		abort();
+}
 
 static void
 parse_one(const char *plain, const char *html, const char *json,
@@ -32,9 +46,17 @@ parse_one(const char *plain, const char *html, const char *json,
 		return;
 	}
 	for (size_t i = 0; i < FF_COUNT; i++)
-		if (f->field[i] != NULL && !utf8_valid(f->field[i],
-		    strlen(f->field[i])))
-			abort();
+		check_string(f->field[i], 0);
+	for (size_t i = 0; i < f->npositions; i++) {
+		const struct form_position *fp = &f->positions[i];
+
+		check_string(fp->pos, 1);
+		check_string(fp->artikelnr, 1);
+		check_string(fp->bezeichnung, 1);
+		check_string(fp->menge, 1);
+		check_string(fp->einheit, 1);
+		check_string(fp->preis, 1);
+	}
 	{
 		char *oe = form_oe_code(profile, f->field[FF_OE]);
 		free(oe);

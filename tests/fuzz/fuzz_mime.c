@@ -8,6 +8,10 @@
  * attachment.  Each input is parsed once more with tight limits first, so
  * that every way out of mime_parse() on a limit is taken with little input.
  *
+ * Besides crashes it checks what mime.h promises of a parsed message:
+ * every string valid UTF-8, no CR or LF in any header string, attachment
+ * data NUL-terminated; and classify_mail() gives a reason for machine mail.
+ *
  * It does not touch the database, the master data or the answer mails.
  */
 #include <stdlib.h>
@@ -57,6 +61,50 @@ json_attachment(const struct mail_msg *msg)
 	return NULL;
 }
 
+/* Abort unless s (may be NULL) is valid UTF-8, and one line if header. */
+static void
+check_string(const char *s, int header)
+{
+	if (s == NULL)
+		return;
+	if (!utf8_valid(s, strlen(s)))
+		abort();
+	if (header && strpbrk(s, "\r\n") != NULL)
+		abort();
+}
+
+static void
+check_msg(const struct mail_msg *msg)
+{
+	for (size_t i = 0; i < msg->nheaders; i++) {
+		if (msg->headers[i].name == NULL || msg->headers[i].value == NULL)
+			abort();
+		check_string(msg->headers[i].name, 1);
+		check_string(msg->headers[i].value, 1);
+	}
+	check_string(msg->from_addr, 1);
+	check_string(msg->from_name, 1);
+	check_string(msg->reply_to_addr, 1);
+	check_string(msg->subject, 1);
+	check_string(msg->message_id, 1);
+	check_string(msg->in_reply_to, 1);
+	check_string(msg->references, 1);
+	check_string(msg->return_path, 1);
+	check_string(msg->date, 1);
+	check_string(msg->content_type, 1);
+	check_string(msg->text_plain, 0);
+	check_string(msg->text_html, 0);
+	for (size_t i = 0; i < msg->nattachments; i++) {
+		const struct mail_attachment *a = &msg->attachments[i];
+
+		if (a->content_type == NULL || a->data == NULL ||
+		    a->data[a->len] != '\0')
+			abort();
+		check_string(a->content_type, 1);
+		check_string(a->filename, 1);
+	}
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -74,6 +122,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mail_msg *msg = NULL;
 	struct command cmd = { 0 };
 	struct form *f = NULL;
+	enum mail_kind kind;
 
 	/* Limits a few bytes of input can hit. */
 	limits.max_size = 2048;
@@ -81,8 +130,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	limits.max_parts = 4;
 	limits.max_headers = 12;
 	limits.max_line = 200;
-	if (mime_parse(raw, size, &limits, &msg, &err) == 0)
+	if (mime_parse(raw, size, &limits, &msg, &err) == 0) {
+		check_msg(msg);
 		mime_msg_free(msg);
+	}
 	else if (err == NULL)
 		abort();
 	msg = NULL;
@@ -96,14 +147,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    mime_parse(raw, hend, &limits, &msg, &err) == -1)
 			return 0;
 	}
+	check_msg(msg);
 	if (msg->text_plain == NULL && msg->text_html != NULL) {
 		struct mail_msg view = *msg;
 
 		view.text_plain = html_to_text(msg->text_html);
-		classify_mail(&view, &cctx, &cmd, &why);
+		kind = classify_mail(&view, &cctx, &cmd, &why);
 		free(view.text_plain);
 	} else
-		classify_mail(msg, &cctx, &cmd, &why);
+		kind = classify_mail(msg, &cctx, &cmd, &why);
+	if (kind == MAIL_MACHINE && why == NULL)
+		abort();
 	command_free(&cmd);
 	(void)mime_header(msg, "Authentication-Results");
 

@@ -14,7 +14,8 @@
 #include "fuzz.h"
 #include "render.h"
 
-#define FUZZ_OUT_MAX ((size_t)4 * 1024 * 1024)
+/* Room for the fixed template whatever the values (each is printed once or twice). */
+#define FUZZ_OUT_MAX(size) ((size) * 8 + (size_t)64 * 1024)
 /* Small for the hostile template, so that the output limit is reached. */
 #define FUZZ_OUT_SMALL ((size_t)64 * 1024)
 
@@ -60,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tvars_set(it, p.part[1], p.part[i]);
 	}
 
-	buf_init(&out, FUZZ_OUT_MAX);
+	buf_init(&out, FUZZ_OUT_MAX(size));
 	if (render_string(fixed_tmpl, v, &out, &err) == -1)
 		abort();
 	buf_free(&out);
