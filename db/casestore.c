@@ -189,19 +189,17 @@ int
 case_store_budget_used(struct store *st, const char *ks, int year,
     int64_t *cents_r)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT coalesce(sum(total_cents), 0) "
-	    "FROM vorgang WHERE kostenstelle = ? AND state IN ('genehmigt', "
-	    "'freigegeben', 'bestellt', 'geliefert') AND CAST(strftime('%Y', "
-	    "created_at, 'unixepoch', 'localtime') AS INTEGER) = ?");
+	/* Kept by the triggers of migration 8. */
+	sqlite3_stmt *s = store_stmt(st, "SELECT cents FROM budget_used "
+	    "WHERE kostenstelle = ? AND jahr = ?");
 	int rc;
 
 	store_bind_text(s, 1, ks);
 	sqlite3_bind_int(s, 2, year);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*cents_r = sqlite3_column_int64(s, 0);
+	*cents_r = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 #define VORGANG_COLS "id, nr, state, requester_email, requester_name, " \

@@ -6,6 +6,16 @@
  */
 #include "migrations.h"
 
+/* The budget rule of migration 8, in one place. */
+#define BUDGET_COUNTED(state) "(" state " IN ('genehmigt', 'freigegeben', " \
+	"'bestellt', 'geliefert'))"
+#define BUDGET_YEAR(t) "CAST(strftime('%Y', " t ", 'unixepoch', 'localtime') " \
+	"AS INTEGER)"
+#define BUDGET_ADD(row, sign) "INSERT INTO budget_used (kostenstelle, jahr, " \
+	"cents) VALUES (" row ".kostenstelle, " BUDGET_YEAR(row ".created_at") \
+	", " sign row ".total_cents) ON CONFLICT (kostenstelle, jahr) DO UPDATE " \
+	"SET cents = cents + excluded.cents;"
+
 const char *const migrations[] = {
 	/* 1: master data, cases, history, outbox, intake ledger. */
 	"CREATE TABLE oe ("
@@ -261,6 +271,38 @@ const char *const migrations[] = {
 	"  value INTEGER NOT NULL DEFAULT 0,"
 	"  detail TEXT"
 	");",
+
+	/*
+	 * 8: the budget used per Kostenstelle and intake year, kept by
+	 * triggers so that the intake check reads one row instead of summing
+	 * every case (which made intake quadratic in the number of cases).
+	 * It counts what case_store_budget_used() always counted: the totals
+	 * of cases in genehmigt, freigegeben, bestellt or geliefert, by the
+	 * local calendar year of created_at.
+	 */
+	"CREATE TABLE budget_used ("
+	"  kostenstelle TEXT NOT NULL,"
+	"  jahr INTEGER NOT NULL,"
+	"  cents INTEGER NOT NULL,"
+	"  PRIMARY KEY (kostenstelle, jahr)"
+	") WITHOUT ROWID;"
+	"INSERT INTO budget_used (kostenstelle, jahr, cents) "
+	"  SELECT kostenstelle, " BUDGET_YEAR("created_at") ", sum(total_cents) "
+	"  FROM vorgang WHERE " BUDGET_COUNTED("state") " GROUP BY 1, 2;"
+	"CREATE TRIGGER budget_insert AFTER INSERT ON vorgang "
+	"  WHEN " BUDGET_COUNTED("NEW.state") " BEGIN "
+	BUDGET_ADD("NEW", "") " END;"
+	"CREATE TRIGGER budget_delete AFTER DELETE ON vorgang "
+	"  WHEN " BUDGET_COUNTED("OLD.state") " BEGIN "
+	BUDGET_ADD("OLD", "-") " END;"
+	"CREATE TRIGGER budget_update_old AFTER UPDATE OF state, total_cents, "
+	"  kostenstelle, created_at ON vorgang "
+	"  WHEN " BUDGET_COUNTED("OLD.state") " BEGIN "
+	BUDGET_ADD("OLD", "-") " END;"
+	"CREATE TRIGGER budget_update_new AFTER UPDATE OF state, total_cents, "
+	"  kostenstelle, created_at ON vorgang "
+	"  WHEN " BUDGET_COUNTED("NEW.state") " BEGIN "
+	BUDGET_ADD("NEW", "") " END;",
 };
 
 const size_t migrations_count = sizeof(migrations) / sizeof(migrations[0]);

@@ -112,7 +112,8 @@ store_open(const char *path, struct store **st_r, const char **error_r)
 	sqlite3_extended_result_codes(st->db, 1);
 	if (store_exec(st, "PRAGMA journal_mode = WAL") == -1 ||
 	    store_exec(st, "PRAGMA synchronous = FULL") == -1 ||
-	    store_exec(st, "PRAGMA foreign_keys = ON") == -1) {
+	    store_exec(st, "PRAGMA foreign_keys = ON") == -1 ||
+	    store_exec(st, "PRAGMA temp_store = MEMORY") == -1) {
 		snprintf(errbuf, sizeof(errbuf), "%s: setting up the database "
 		    "failed: %s", path, sqlite3_errmsg(st->db));
 		goto fail;

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tests of casestore's budget figure: the running total that migration 8's
+ * triggers keep must equal the sum over all cases, whatever happens to the
+ * cases (insert, state changes in and out of the counted states, changed
+ * totals, Kostenstelle or intake time, deletion), and migrating a database
+ * that already has cases must fill it in.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "casestore.h"
+#include "testutil.h"
+
+/* 2026-03-01 and 2025-06-01, 12:00 UTC: the middle of a year in any zone. */
+#define T2026 1772366400
+#define T2025 1748779200
+
+static void
+sql(struct store *st, const char *q)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(store_db(st), q, NULL, NULL, &err) != SQLITE_OK) {
+		fprintf(stderr, "%s: %s\n", q, err);
+		sqlite3_free(err);
+		fail();
+	}
+}
+
+static void
+add_case(struct store *st, int nr, const char *state, const char *ks,
+    int64_t cents, int64_t created)
+{
+	char *q = xasprintf("INSERT INTO vorgang (nr, state, requester_email, "
+	    "oe, kostenstelle, lieferort, total_cents, created_at, updated_at) "
+	    "VALUES ('SO-T-%06d', '%s', 'r@exempla.test', 'OE', '%s', 'L', "
+	    "%lld, %lld, %lld)", nr, state, ks, (long long)cents,
+	    (long long)created, (long long)created);
+
+	sql(st, q);
+	free(q);
+}
+
+/* The figure by the old definition: a sum over every case. */
+static int64_t
+scanned(struct store *st, const char *ks, int year)
+{
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), "SELECT coalesce(sum("
+	    "total_cents), 0) FROM vorgang WHERE kostenstelle = ? AND state IN "
+	    "('genehmigt', 'freigegeben', 'bestellt', 'geliefert') AND CAST("
+	    "strftime('%Y', created_at, 'unixepoch', 'localtime') AS INTEGER) = ?",
+	    -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, ks, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, year);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static const char *const kss[] = { "1020", "2030", "9999" };
+static const int years[] = { 2025, 2026 };
+
+static void
+assert_consistent(struct store *st)
+{
+	for (size_t i = 0; i < SO_NELEM(kss); i++)
+		for (size_t j = 0; j < SO_NELEM(years); j++) {
+			int64_t used = -1;
+
+			assert_int_equal(case_store_budget_used(st, kss[i],
+			    years[j], &used), 0);
+			assert_int_equal(used, scanned(st, kss[i], years[j]));
+		}
+}
+
+static int64_t
+used_of(struct store *st, const char *ks, int year)
+{
+	int64_t used = -1;
+
+	assert_int_equal(case_store_budget_used(st, ks, year, &used), 0);
+	return used;
+}
+
+static void
+test_running_total(void **state)
+{
+	struct store *st;
+	char *dir = testutil_db(&st);
+
+	(void)state;
+	assert_int_equal(used_of(st, "1020", 2026), 0);  /* no row yet */
+	add_case(st, 1, "freigegeben", "1020", 1000, T2026);
+	add_case(st, 2, "wartet_auf_genehmigung", "1020", 500, T2026);
+	add_case(st, 3, "genehmigt", "1020", 250, T2025);
+	add_case(st, 4, "abgelehnt", "2030", 9000, T2026);
+	add_case(st, 5, "bestellt", "2030", 70, T2026);
+	assert_int_equal(used_of(st, "1020", 2026), 1000);
+	assert_int_equal(used_of(st, "1020", 2025), 250);
+	assert_int_equal(used_of(st, "2030", 2026), 70);
+	assert_consistent(st);
+
+	/* Into a counted state, between counted states, and out again. */
+	sql(st, "UPDATE vorgang SET state = 'genehmigt' WHERE nr = 'SO-T-000002'");
+	assert_int_equal(used_of(st, "1020", 2026), 1500);
+	sql(st, "UPDATE vorgang SET state = 'geliefert' WHERE nr = 'SO-T-000002'");
+	assert_int_equal(used_of(st, "1020", 2026), 1500);
+	sql(st, "UPDATE vorgang SET state = 'storniert' WHERE nr = 'SO-T-000001'");
+	assert_int_equal(used_of(st, "1020", 2026), 500);
+	assert_consistent(st);
+
+	/* Other columns that the figure depends on. */
+	sql(st, "UPDATE vorgang SET total_cents = 800 WHERE nr = 'SO-T-000002'");
+	sql(st, "UPDATE vorgang SET kostenstelle = '2030' WHERE nr = 'SO-T-000003'");
+	sql(st, "UPDATE vorgang SET created_at = 1748779200 WHERE nr = 'SO-T-000005'");
+	assert_int_equal(used_of(st, "1020", 2026), 800);
+	assert_int_equal(used_of(st, "1020", 2025), 0);
+	assert_int_equal(used_of(st, "2030", 2025), 320);
+	assert_consistent(st);
+
+	/* A column that does not matter changes nothing. */
+	sql(st, "UPDATE vorgang SET bemerkung = 'x', updated_at = 1 WHERE 1");
+	assert_consistent(st);
+
+	/* Deleting (purge) takes the case out. */
+	sql(st, "DELETE FROM vorgang WHERE nr = 'SO-T-000002'");
+	assert_int_equal(used_of(st, "1020", 2026), 0);
+	assert_consistent(st);
+
+	/* A rolled-back change leaves the figure as it was. */
+	sql(st, "BEGIN; UPDATE vorgang SET state = 'freigegeben' WHERE nr = "
+	    "'SO-T-000004'; ROLLBACK");
+	assert_int_equal(used_of(st, "2030", 2026), 0);
+	assert_consistent(st);
+	testutil_db_done(st, dir);
+}
+
+/* A database of schema 7 with cases gets the running total on migration. */
+static void
+test_migration_fills_in(void **state)
+{
+	struct store *st;
+	char *dir = testutil_db(&st), *path = xasprintf("%s/test.db", dir);
+	const char *err;
+
+	(void)state;
+	add_case(st, 1, "freigegeben", "1020", 1000, T2026);
+	add_case(st, 2, "bestellt", "1020", 234, T2026);
+	add_case(st, 3, "genehmigt", "2030", 99, T2025);
+	add_case(st, 4, "eingegangen", "2030", 5, T2025);
+	/* Back to schema 7, as an older version left it. */
+	sql(st, "DROP TRIGGER budget_insert; DROP TRIGGER budget_delete; "
+	    "DROP TRIGGER budget_update_old; DROP TRIGGER budget_update_new; "
+	    "DROP TABLE budget_used; PRAGMA user_version = 7");
+	store_close(st);
+	assert_int_equal(store_open(path, &st, &err), 0);
+	assert_int_equal(store_schema_version(st), store_schema_latest());
+	assert_int_equal(used_of(st, "1020", 2026), 1234);
+	assert_int_equal(used_of(st, "2030", 2025), 99);
+	assert_consistent(st);
+	free(path);
+	testutil_db_done(st, dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_running_total),
+		cmocka_unit_test(test_migration_fills_in),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
