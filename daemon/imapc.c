@@ -482,6 +482,23 @@ imapc_fetch(struct imapc *c, uint32_t uid, int header_only, char **data_r,
 	return 0;
 }
 
+/* uids as an IMAP set, runs of consecutive UIDs as ranges (a short command). */
+static void
+uid_set_add(struct mailimap_set *set, const uint32_t *uids, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+
+		while (j + 1 < n && uids[j + 1] == uids[j] + 1)
+			j++;
+		if (j == i)
+			mailimap_set_add_single(set, uids[i]);
+		else
+			mailimap_set_add_interval(set, uids[i], uids[j]);
+		i = j + 1;
+	}
+}
+
 int
 imapc_fetch_many(struct imapc *c, const uint32_t *uids, size_t n,
     char **data_r, size_t *len_r)
@@ -494,8 +511,8 @@ imapc_fetch_many(struct imapc *c, const uint32_t *uids, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		data_r[i] = NULL;
 		len_r[i] = 0;
-		mailimap_set_add_single(set, uids[i]);
 	}
+	uid_set_add(set, uids, n);
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
@@ -559,8 +576,7 @@ imapc_move_many(struct imapc *c, const uint32_t *uids, size_t n,
 	struct mailimap_set *set = mailimap_set_new_empty();
 	int r;
 
-	for (size_t i = 0; i < n; i++)
-		mailimap_set_add_single(set, uids[i]);
+	uid_set_add(set, uids, n);
 	if (c->has_move) {
 		r = mailimap_uid_move(c->imap, set, folder);
 		mailimap_set_free(set);

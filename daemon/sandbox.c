@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sandbox - the pre-flight parse in a limited child.  See sandbox.h.
+ * sandbox - parsing in a limited child process.  See sandbox.h.
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <poll.h>
 #include <signal.h>
@@ -64,95 +67,252 @@ limit(int resource, rlim_t value)
 	(void)setrlimit(resource, &rl);
 }
 
-int
-sandbox_check(const struct config *cfg, const struct mime_limits *limits,
-    const struct form_profile *profile, const char *raw, size_t len,
-    const char **why_r)
+/* Close every descriptor from 3 up except a and b. */
+static void
+close_except(int a, int b)
 {
-	char *raws[1] = { (char *)(uintptr_t)raw };
+	int lo = a < b ? a : b, hi = a < b ? b : a;
 
-	return sandbox_check_many(cfg, limits, profile, raws, &len, 1, why_r);
+	if (lo > 3)
+		(void)close_range(3, (unsigned)lo - 1, 0);
+	if (hi > lo + 1)
+		(void)close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	(void)close_range((unsigned)hi + 1, ~0U, 0);
 }
 
-int
-sandbox_check_many(const struct config *cfg, const struct mime_limits *limits,
-    const struct form_profile *profile, char *const *raws, const size_t *lens,
-    size_t nmail, const char **why_r)
+static int
+write_all(int fd, const char *p, size_t n)
 {
-	int pfd[2], status = 0;
-	pid_t pid;
-	struct pollfd p;
-	char ok = 0;
-	int waited_ms = 0, wall_ms = (cfg->parser_cpu_seconds + 5) * 1000;
-	rlim_t cpu = (rlim_t)cfg->parser_cpu_seconds * (rlim_t)(nmail > 0 ? nmail : 1);
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
 
-	*why_r = whybuf;
-	if (pipe(pfd) == -1)
-		return -1;
-	if ((pid = fork()) == -1) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
 	}
-	if (pid == 0) {
-		/* Child: no database, no network, no core file, bounded. */
-		for (int fd = 3; fd < 1024; fd++)
-			if (fd != pfd[1])
-				close(fd);
+	return 0;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct sandbox_job {
+	pid_t pid;
+	int done_fd;            /* the child writes one byte here when done */
+	int out_fd;             /* memory file with the results */
+	size_t n;
+	int64_t deadline;       /* CLOCK_MONOTONIC ms */
+	int cpu_seconds, memory_mb;
+};
+
+/* The child: parse, write the wire form, report; never returns. */
+static void __attribute__((noreturn))
+child(const struct config *cfg, const struct mime_limits *limits,
+    const struct form_profile *profile, char *const *raws, const size_t *lens,
+    const int *too_large, size_t nmail, int out_fd, int done_fd)
+{
+	rlim_t out_max = 1024 * 1024;
+	char ok = 1;
+
+	/* No database, no network, no core file, bounded. */
+	close_except(out_fd, done_fd);
+	for (size_t i = 0; i < nmail; i++)
+		out_max += (rlim_t)lens[i] * 4 + 64 * 1024;
 #if !SANDBOX_SANITIZED
+	{
 		/* Heap and private data: what hostile input can make grow,
 		 * on top of what the child inherited (the fetched mails). */
 		rlim_t base = data_in_use();
+
 		limit(RLIMIT_DATA, base + (rlim_t)cfg->parser_memory_mb * 1024 * 1024);
 		limit(RLIMIT_AS, base + (rlim_t)(cfg->parser_memory_mb + 1024) *
 		    1024 * 1024);
+	}
 #endif
-		limit(RLIMIT_CPU, cpu);
-		limit(RLIMIT_CORE, 0);
-		limit(RLIMIT_NOFILE, 8);
-		limit(RLIMIT_NPROC, 0);
-		/* Exactly what the daemon runs on the mail before the database. */
-		for (size_t i = 0; i < nmail; i++)
-			workflow_parse_only(cfg, limits, profile, raws[i], lens[i]);
-		ok = 1;
-		if (write(pfd[1], &ok, 1) != 1)
-			_exit(2);
-		_exit(0);
-	}
-	close(pfd[1]);
-	p.fd = pfd[0];
-	p.events = POLLIN;
-	for (;;) {
-		int n = poll(&p, 1, 100);
+	limit(RLIMIT_CPU, (rlim_t)cfg->parser_cpu_seconds * (rlim_t)nmail);
+	limit(RLIMIT_FSIZE, out_max);
+	limit(RLIMIT_CORE, 0);
+	limit(RLIMIT_NOFILE, 8);
+	limit(RLIMIT_NPROC, 0);
+	for (size_t i = 0; i < nmail; i++) {
+		struct parsed_mail pm;
+		struct buf b;
 
-		if (n > 0) {
-			if (read(pfd[0], &ok, 1) != 1)
-				ok = 0;
-			break;
+		workflow_parse(cfg, limits, profile, raws[i], lens[i],
+		    too_large ? too_large[i] : 0, &pm);
+		buf_init(&b, (size_t)out_max);
+		if (mailparse_encode(&pm, &b) == -1 ||
+		    write_all(out_fd, b.data, b.len) == -1)
+			_exit(3);
+		buf_free(&b);
+		parsed_mail_free(&pm);
+	}
+	if (write(done_fd, &ok, 1) != 1)
+		_exit(2);
+	_exit(0);
+}
+
+struct sandbox_job *
+sandbox_start(const struct config *cfg, const struct mime_limits *limits,
+    const struct form_profile *profile, char *const *raws, const size_t *lens,
+    const int *too_large, size_t nmail)
+{
+	struct sandbox_job *job;
+	int pfd[2], out_fd;
+	pid_t pid;
+
+	if ((out_fd = memfd_create("socialorder-parse", MFD_CLOEXEC)) == -1) {
+		log_error("sandbox: memfd_create: %s", strerror(errno));
+		return NULL;
+	}
+	if (pipe2(pfd, O_CLOEXEC) == -1) {
+		log_error("sandbox: pipe: %s", strerror(errno));
+		close(out_fd);
+		return NULL;
+	}
+	if ((pid = fork()) == -1) {
+		log_error("sandbox: fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		close(out_fd);
+		return NULL;
+	}
+	if (pid == 0)
+		child(cfg, limits, profile, raws, lens, too_large, nmail, out_fd,
+		    pfd[1]);
+	close(pfd[1]);
+	job = xcalloc(1, sizeof(*job));
+	job->pid = pid;
+	job->done_fd = pfd[0];
+	job->out_fd = out_fd;
+	job->n = nmail;
+	job->cpu_seconds = cfg->parser_cpu_seconds;
+	job->memory_mb = cfg->parser_memory_mb;
+	job->deadline = now_ms() + (int64_t)(cfg->parser_cpu_seconds + 5) *
+	    1000 * (int64_t)(nmail > 0 ? nmail : 1);
+	return job;
+}
+
+/* Wait for the child's byte or its deadline; 1 if it reported success. */
+static int
+wait_done(struct sandbox_job *job)
+{
+	struct pollfd p = { job->done_fd, POLLIN, 0 };
+	char ok = 0;
+
+	for (;;) {
+		int64_t left = job->deadline - now_ms();
+		int n;
+
+		if (left <= 0) {
+			kill(job->pid, SIGKILL);
+			return 0;
 		}
-		if (n < 0 && errno != EINTR)
-			break;
-		if ((waited_ms += 100) >= wall_ms * (int)(nmail > 0 ? nmail : 1)) {
-			kill(pid, SIGKILL);
-			break;
+		n = poll(&p, 1, left > 1000 ? 1000 : (int)left);
+		if (n > 0)
+			return read(job->done_fd, &ok, 1) == 1 && ok == 1;
+		if (n < 0 && errno != EINTR) {
+			kill(job->pid, SIGKILL);
+			return 0;
 		}
 	}
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+}
+
+/* Decode the child's n results; -1 and *why_r if they are malformed. */
+static int
+decode_all(struct sandbox_job *job, struct parsed_mail *out,
+    const char **why_r)
+{
+	struct stat sb;
+	char *map;
+	size_t off = 0, i;
+	int rc = 0;
+
+	if (fstat(job->out_fd, &sb) == -1 || sb.st_size <= 0) {
+		snprintf(whybuf, sizeof(whybuf), "parser wrote no results");
+		return -1;
+	}
+	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE,
+	    job->out_fd, 0);
+	if (map == MAP_FAILED) {
+		snprintf(whybuf, sizeof(whybuf), "parser results unreadable: %s",
+		    strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < job->n && rc == 0; i++) {
+		const char *err;
+
+		if (mailparse_decode(map, (size_t)sb.st_size, &off, &out[i],
+		    &err) == -1) {
+			snprintf(whybuf, sizeof(whybuf), "%s", err);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && off != (size_t)sb.st_size) {
+		snprintf(whybuf, sizeof(whybuf), "parser wrote more results "
+		    "than mails");
+		rc = -1;
+	}
+	if (rc == -1)
+		while (i-- > 0)
+			parsed_mail_free(&out[i]);
+	munmap(map, (size_t)sb.st_size);
+	*why_r = whybuf;
+	return rc;
+}
+
+int
+sandbox_finish(struct sandbox_job *job, struct parsed_mail *out,
+    const char **why_r)
+{
+	int status = 0, ok = wait_done(job), rc = 1;
+
+	*why_r = whybuf;
+	while (waitpid(job->pid, &status, 0) == -1 && errno == EINTR)
 		;
-	if (ok == 1 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
+	if (ok && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		rc = decode_all(job, out, why_r) == 0 ? 0 : 1;
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
 		snprintf(whybuf, sizeof(whybuf), "parser exceeded its CPU time "
-		    "(%d s)", cfg->parser_cpu_seconds);
+		    "(%d s)", job->cpu_seconds);
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ)
+		snprintf(whybuf, sizeof(whybuf), "parser output exceeded its "
+		    "size limit");
 	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 		snprintf(whybuf, sizeof(whybuf), "parser did not finish in time");
 	else if (WIFSIGNALED(status))
 		snprintf(whybuf, sizeof(whybuf), "parser killed by signal %d "
 		    "(memory limit %d MiB or a crash)", WTERMSIG(status),
-		    cfg->parser_memory_mb);
+		    job->memory_mb);
 	else
 		snprintf(whybuf, sizeof(whybuf), "parser failed (exit %d)",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	return 1;
+	close(job->done_fd);
+	close(job->out_fd);
+	free(job);
+	return rc;
+}
+
+int
+sandbox_parse(const struct config *cfg, const struct mime_limits *limits,
+    const struct form_profile *profile, const char *raw, size_t len,
+    int too_large, struct parsed_mail *out, const char **why_r)
+{
+	char *raws[1] = { (char *)(uintptr_t)raw };
+	struct sandbox_job *job = sandbox_start(cfg, limits, profile, raws, &len,
+	    &too_large, 1);
+
+	*why_r = "parser sandbox could not start";
+	if (job == NULL)
+		return -1;
+	return sandbox_finish(job, out, why_r);
 }

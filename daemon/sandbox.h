@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sandbox - parse a mail first in a child process that has resource limits
- * (address space, CPU time, no core dumps, few files) and no database or
- * network connection, so that a parser crash or hang costs that one mail,
- * not the daemon.
+ * sandbox - parse mail in a child process that has resource limits (data
+ * segment, address space, CPU time, output size, no core dumps, few files,
+ * no new processes) and no database or network connection, so that a
+ * parser crash, hang or memory bomb costs that one mail, not the daemon.
  *
- * The child runs exactly what the daemon would run on the mail - MIME,
- * classification and form parsing - and reports whether it finished.  The
- * parsers are deterministic, so a mail that the child parsed safely is then
- * parsed by the daemon; a mail that crashed, hung or ran out of memory in
- * the child is never parsed by the daemon at all.
+ * The child runs workflow_parse() - MIME, classification and form - on
+ * each mail and writes the results in mailparse's wire form into an
+ * anonymous memory file; the daemon decodes them (trusting nothing) and
+ * decides with them.  The daemon itself never parses a mail that came
+ * from outside: a mail that crashed, hung or ran out of memory in the
+ * child is not parsed anywhere else.
+ *
+ * A job is started and finished separately, so that the daemon can fetch
+ * or write the previous batch while the child parses the next one (on a
+ * second core when there is one).
  */
 #ifndef SO_SANDBOX_H
 #define SO_SANDBOX_H
@@ -18,24 +23,35 @@
 
 #include "config.h"
 #include "form.h"
+#include "mailparse.h"
 #include "mime.h"
 
-/*
- * 0: parsed safely.  1: unsafe, *why (static English text, e.g. "parser
- * killed by signal 11", "parser exceeded its CPU time") says why.  -1: the
- * check itself could not run (fork failed); the caller may retry later.
- */
-int sandbox_check(const struct config *cfg, const struct mime_limits *limits,
-    const struct form_profile *profile, const char *raw, size_t len,
-    const char **why_r);
+struct sandbox_job;
 
 /*
- * The same for n mails in one child (the fast path for a batch): 0 if all
- * parsed safely, 1 if the child failed on one of them (the caller then
- * checks them one by one to find it), -1 if the check could not run.
+ * Start parsing n mails in one child.  too_large[i] (NULL: none) marks a
+ * mail of which only the header was fetched.  The caller keeps raws valid
+ * until sandbox_finish().  NULL if the child could not be started (fork or
+ * memfd failed); the caller may retry later.
  */
-int sandbox_check_many(const struct config *cfg,
+struct sandbox_job *sandbox_start(const struct config *cfg,
     const struct mime_limits *limits, const struct form_profile *profile,
-    char *const *raws, const size_t *lens, size_t n, const char **why_r);
+    char *const *raws, const size_t *lens, const int *too_large, size_t n);
+
+/*
+ * Wait for the child (at most its time limit) and free the job.  0: every
+ * mail parsed, out[0..n) filled (free each with parsed_mail_free).  1: the
+ * child failed on one of them (crash, limit, malformed output), *why_r
+ * (static English text, e.g. "parser killed by signal 11", "parser
+ * exceeded its CPU time") says how; out is left empty and the caller
+ * parses them one by one to find the culprit.
+ */
+int sandbox_finish(struct sandbox_job *job, struct parsed_mail *out,
+    const char **why_r);
+
+/* One mail, started and finished: 0, 1 as above, -1 could not start. */
+int sandbox_parse(const struct config *cfg, const struct mime_limits *limits,
+    const struct form_profile *profile, const char *raw, size_t len,
+    int too_large, struct parsed_mail *out, const char **why_r);
 
 #endif

@@ -13,9 +13,9 @@
 #include "casestore.h"
 #include "classify.h"
 #include "commands.h"
-#include "html.h"
 #include "ledger.h"
 #include "log.h"
+#include "mailparse.h"
 #include "mailout.h"
 #include "notify.h"
 #include "masterdata.h"
@@ -73,27 +73,12 @@ is_trace_field(const char *line, size_t len)
 	return 0;
 }
 
-/* End of the header block: offset of the body (after the empty line), or len. */
-static size_t
-header_end(const char *raw, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (raw[i] != '\n')
-			continue;
-		if (i + 1 < len && raw[i + 1] == '\n')
-			return i + 2;
-		if (i + 2 < len && raw[i + 1] == '\r' && raw[i + 2] == '\n')
-			return i + 3;
-	}
-	return len;
-}
-
 void
 workflow_content_hash(const char *raw, size_t len, char out[65])
 {
 	struct sha256_ctx ctx;
 	uint8_t digest[SHA256_DIGEST_SIZE];
-	size_t hend = header_end(raw, len), i = 0;
+	size_t hend = mailparse_header_end(raw, len), i = 0;
 	int skipping = 0;
 
 	sha256_init(&ctx);
@@ -117,7 +102,7 @@ workflow_content_hash(const char *raw, size_t len, char out[65])
 static char *
 raw_message_id(const char *raw, size_t len)
 {
-	size_t hend = header_end(raw, len), i = 0;
+	size_t hend = mailparse_header_end(raw, len), i = 0;
 
 	while (i < hend) {
 		const char *nl = memchr(raw + i, '\n', hend - i);
@@ -215,20 +200,6 @@ intake_case(struct mailctx *c, struct vorgang *vg, struct wf_result *res)
 	return 0;
 }
 
-static const struct mail_attachment *
-json_attachment(const struct mail_msg *msg)
-{
-	for (size_t i = 0; i < msg->nattachments; i++) {
-		const struct mail_attachment *a = &msg->attachments[i];
-		size_t fl = a->filename ? strlen(a->filename) : 0;
-
-		if (strcmp(a->content_type, "application/json") == 0 ||
-		    (fl > 5 && str_casecmp(a->filename + fl - 5, ".json") == 0))
-			return a;
-	}
-	return NULL;
-}
-
 static void
 set_reason(struct mailctx *c, const char *fmt, ...) SO_ATTR_PRINTF(2, 3);
 
@@ -244,21 +215,19 @@ set_reason(struct mailctx *c, const char *fmt, ...)
 }
 
 static int
-handle_form(struct mailctx *c, struct wf_result *res)
+handle_form(struct mailctx *c, const struct parsed_mail *pm,
+    struct wf_result *res)
 {
 	struct workflow *wf = c->wf;
 	const struct mail_msg *msg = c->msg;
-	const struct mail_attachment *ja = json_attachment(msg);
-	struct form_input in = { msg->text_plain, msg->text_html,
-	    ja ? ja->data : NULL, ja ? ja->len : 0 };
-	struct form *f = NULL;
+	const struct form *f = pm->form;
 	struct vorgang *vg = NULL;
 	struct problems p = { 0 };
 	struct tvars *v;
-	const char *err;
+	const char *err = pm->form_err ? pm->form_err : "Formular nicht lesbar";
 	int rc;
 
-	if (form_parse(wf->profile, &in, &f, &err) == -1) {
+	if (f == NULL) {
 		res->outcome = "unreadable";
 		set_reason(c, "%s", err);
 		v = new_vars(c);
@@ -292,7 +261,6 @@ handle_form(struct mailctx *c, struct wf_result *res)
 	}
 	problems_free(&p);
 	vorgang_free(vg);
-	form_free(f);
 	return rc;
 }
 
@@ -328,40 +296,21 @@ handle_command(struct mailctx *c, enum mail_kind kind,
 	return rc == -1 ? -1 : 0;
 }
 
-/* The header block alone, for answering a mail whose whole could not be read. */
-static struct mail_msg *
-parse_header_only(struct workflow *wf, const char *raw, size_t len)
-{
-	size_t hend = header_end(raw, len);
-	struct mail_msg *msg = NULL;
-	const char *err;
-
-	if (hend > 256 * 1024 || mime_parse(raw, hend, &wf->limits, &msg, &err) == -1)
-		return NULL;
-	return msg;
-}
-
+/*
+ * Decide about a parsed mail and write what follows from it (inside the
+ * caller's transaction).  The mail's bytes are read only through pm.
+ */
 static int
-decide(struct mailctx *c, const char *raw, size_t len, int too_large,
-    struct wf_result *res)
+decide(struct mailctx *c, const struct parsed_mail *pm, struct wf_result *res)
 {
 	struct workflow *wf = c->wf;
 	const struct config *cfg = wf->cfg;
-	struct classify_ctx cctx = { cfg->smtp_from, cfg->case_prefix,
-	    config_msgid_domain(cfg) };
-	struct mail_msg *msg = NULL;
-	struct command cmd = { 0 };
-	const char *err = NULL, *why;
-	enum mail_kind kind;
+	const struct mail_msg *msg = pm->msg;
+	const struct command *cmd = &pm->cmd;
+	const char *err = pm->err, *why = pm->why ? pm->why : "";
+	enum mail_kind kind = pm->kind;
 	int rc = 0;
 
-	if (too_large) {
-		err = "Die Nachricht ist zu groß.";
-		msg = parse_header_only(wf, raw, len);
-	} else if (mime_parse(raw, len, &wf->limits, &msg, &err) == -1)
-		msg = parse_header_only(wf, raw, len);
-	else
-		err = NULL;
 	c->msg = msg;
 	if (msg && msg->from_addr)
 		c->sender = xstrdup(msg->from_addr);
@@ -372,15 +321,6 @@ decide(struct mailctx *c, const char *raw, size_t len, int too_large,
 		    err ? err : "unlesbar");
 		return 0;
 	}
-	if (msg->text_plain == NULL && msg->text_html != NULL) {
-		/* Commands may come as HTML-only mail: classify its text. */
-		struct mail_msg view = *msg;
-
-		view.text_plain = html_to_text(msg->text_html);
-		kind = classify_mail(&view, &cctx, &cmd, &why);
-		free(view.text_plain);
-	} else
-		kind = classify_mail(msg, &cctx, &cmd, &why);
 	if (kind == MAIL_MACHINE) {
 		struct notify_ctx n = { wf->st, cfg, c->now, msg, NULL, c->uid };
 		char *handled = NULL;
@@ -403,19 +343,19 @@ decide(struct mailctx *c, const char *raw, size_t len, int too_large,
 	 * forwarded link used from outside must still be recorded and the
 	 * approver told.
 	 */
-	if (kind == MAIL_REPLY && (cmd.kind == CMD_APPROVE ||
-	    cmd.kind == CMD_REJECT || cmd.kind == CMD_UNKNOWN ||
-	    cmd.kind == CMD_NONE)) {
+	if (kind == MAIL_REPLY && (cmd->kind == CMD_APPROVE ||
+	    cmd->kind == CMD_REJECT || cmd->kind == CMD_UNKNOWN ||
+	    cmd->kind == CMD_NONE)) {
 		struct notify_ctx n = { wf->st, cfg, c->now, msg, NULL, c->uid };
 		char *what = NULL;
 
 		res->outcome = "reply";
-		rc = approval_reply(&n, &cmd, &what);
+		rc = approval_reply(&n, cmd, &what);
 		if (rc == 0) {
 			/* The mail behind a decision (or an attempt) is kept. */
 			struct vorgang *vg = NULL;
 
-			if (case_store_load(wf->st, cmd.case_nr, &vg) == 1)
+			if (case_store_load(wf->st, cmd->case_nr, &vg) == 1)
 				rc = commands_keep_raw(wf->st, vg->id, "in",
 				    msg->message_id, c->raw, c->len, c->now);
 			vorgang_free(vg);
@@ -441,13 +381,11 @@ decide(struct mailctx *c, const char *raw, size_t len, int too_large,
 		goto out;
 	}
 	if (kind == MAIL_REPLY || kind == MAIL_COMMAND)
-		rc = handle_command(c, kind, &cmd, res);
+		rc = handle_command(c, kind, cmd, res);
 	else
-		rc = handle_form(c, res);
+		rc = handle_form(c, pm, res);
 out:
-	command_free(&cmd);
 	c->msg = NULL;
-	mime_msg_free(msg);
 	return rc;
 }
 
@@ -455,6 +393,15 @@ out:
 int
 workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
     const char *raw, size_t len, int too_large, struct wf_result *res)
+{
+	return workflow_process_parsed(wf, uidvalidity, uid, raw, len, too_large,
+	    NULL, res);
+}
+
+int
+workflow_process_parsed(struct workflow *wf, int64_t uidvalidity,
+    int64_t uid, const char *raw, size_t len, int too_large,
+    const struct parsed_mail *parsed, struct wf_result *res)
 {
 	struct mailctx c = { .wf = wf, .uidvalidity = uidvalidity, .uid = uid,
 	    .raw = raw, .len = len };
@@ -502,8 +449,16 @@ workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
 		snprintf(res->case_nr, sizeof(res->case_nr), "%s",
 		    le.vorgang_nr ? le.vorgang_nr : "");
 		ledger_entry_clear(&le);
-	} else if (rc == 0)
-		rc = decide(&c, raw, len, too_large, res);
+	} else if (rc == 0 && parsed != NULL)
+		rc = decide(&c, parsed, res);
+	else if (rc == 0) {
+		struct parsed_mail pm;
+
+		workflow_parse(wf->cfg, &wf->limits, wf->profile, raw, len,
+		    too_large, &pm);
+		rc = decide(&c, &pm, res);
+		parsed_mail_free(&pm);
+	}
 	if (rc == -1)
 		goto fail;
 	set_folder(res, wf->cfg, res->outcome);
@@ -616,40 +571,14 @@ give_up(struct workflow *wf, int64_t uidvalidity, int64_t uid,
 }
 
 void
-workflow_parse_only(const struct config *cfg, const struct mime_limits *limits,
-    const struct form_profile *profile, const char *raw, size_t len)
+workflow_parse(const struct config *cfg, const struct mime_limits *limits,
+    const struct form_profile *profile, const char *raw, size_t len,
+    int too_large, struct parsed_mail *p)
 {
-	struct classify_ctx cctx = { cfg->smtp_from, cfg->case_prefix,
-	    config_msgid_domain(cfg) };
-	struct mail_msg *msg = NULL;
-	struct command cmd = { 0 };
-	const struct mail_attachment *ja;
-	struct form *f = NULL;
-	struct mail_msg view;
-	const char *err, *why;
+	struct mailparse_ctx ctx = { limits, profile, { cfg->smtp_from,
+	    cfg->case_prefix, config_msgid_domain(cfg) } };
 
-	if (mime_parse(raw, len, limits, &msg, &err) == -1) {
-		size_t hend = header_end(raw, len);
-		if (hend <= 256 * 1024 && mime_parse(raw, hend, limits, &msg,
-		    &err) == 0)
-			mime_msg_free(msg);
-		return;
-	}
-	view = *msg;
-	if (msg->text_plain == NULL && msg->text_html != NULL)
-		view.text_plain = html_to_text(msg->text_html);
-	(void)classify_mail(&view, &cctx, &cmd, &why);
-	command_free(&cmd);
-	if (view.text_plain != msg->text_plain)
-		free(view.text_plain);
-	ja = json_attachment(msg);
-	{
-		struct form_input in = { msg->text_plain, msg->text_html,
-		    ja ? ja->data : NULL, ja ? ja->len : 0 };
-		if (form_parse(profile, &in, &f, &err) == 0)
-			form_free(f);
-	}
-	mime_msg_free(msg);
+	mailparse_run(&ctx, raw, len, too_large, p);
 }
 
 int

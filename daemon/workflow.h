@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "form.h"
+#include "mailparse.h"
 #include "mime.h"
 #include "store.h"
 
@@ -50,6 +51,16 @@ struct wf_result {
  */
 int workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
     const char *raw, size_t len, int too_large, struct wf_result *res);
+
+/*
+ * The same with the mail already parsed (by the parser sandbox): parsed is
+ * what workflow_parse() gives for raw; raw is still needed for the ledger
+ * (content hash, Message-ID) and to keep the mail behind a case.  NULL
+ * parsed: parse here, as workflow_process() does.
+ */
+int workflow_process_parsed(struct workflow *wf, int64_t uidvalidity,
+    int64_t uid, const char *raw, size_t len, int too_large,
+    const struct parsed_mail *parsed, struct wf_result *res);
 
 /*
  * Processing of (uidvalidity, uid) failed once more (workflow_process
@@ -84,12 +95,13 @@ int workflow_moved(struct workflow *wf, int64_t uidvalidity, int64_t uid);
 void workflow_content_hash(const char *raw, size_t len, char out[65]);
 
 /*
- * The parsing half of workflow_process() only - MIME, classification, form
- * - with no database: what sandbox.c runs in its child process.
+ * The parsing half of workflow_process() - MIME, classification, form -
+ * with no database: what sandbox.c runs in its child process.  Free p with
+ * parsed_mail_free().
  */
-void workflow_parse_only(const struct config *cfg,
-    const struct mime_limits *limits, const struct form_profile *profile,
-    const char *raw, size_t len);
+void workflow_parse(const struct config *cfg, const struct mime_limits *limits,
+    const struct form_profile *profile, const char *raw, size_t len,
+    int too_large, struct parsed_mail *p);
 
 /* Render every template with sample values; -1 with a message on stderr/log. */
 int workflow_check_templates(const struct config *cfg, const char **error_r);
