@@ -142,14 +142,37 @@ store_close(struct store *st)
 	free(st);
 }
 
+/*
+ * Savepoint statements of the usual nesting depths as fixed strings, so
+ * that they are prepared once (store_stmt caches by address): intake takes
+ * a savepoint per mail.  Deeper nesting is parsed each time.
+ */
+static const char *const savepoint_sql[][3] = {
+	{ "SAVEPOINT so1", "RELEASE so1", "ROLLBACK TO so1" },
+	{ "SAVEPOINT so2", "RELEASE so2", "ROLLBACK TO so2" },
+	{ "SAVEPOINT so3", "RELEASE so3", "ROLLBACK TO so3" },
+	{ "SAVEPOINT so4", "RELEASE so4", "ROLLBACK TO so4" },
+};
+
+/* Run savepoint statement what (0 begin, 1 release, 2 roll back) of level. */
+static int
+savepoint(struct store *st, int level, int what)
+{
+	static const char *const verb[] = { "SAVEPOINT", "RELEASE", "ROLLBACK TO" };
+	char sql[48];
+
+	if (level >= 1 && level <= (int)SO_NELEM(savepoint_sql))
+		return store_step_done(st, store_stmt(st,
+		    savepoint_sql[level - 1][what]));
+	snprintf(sql, sizeof(sql), "%s so%d", verb[what], level);
+	return store_exec(st, sql);
+}
+
 int
 store_begin(struct store *st)
 {
-	char sql[48];
-
 	if (st->depth > 0 && !sqlite3_get_autocommit(st->db)) {
-		snprintf(sql, sizeof(sql), "SAVEPOINT so%d", st->depth);
-		if (store_exec(st, sql) == -1)
+		if (savepoint(st, st->depth, 0) == -1)
 			return -1;
 		st->depth++;
 		return 0;
@@ -164,11 +187,8 @@ store_begin(struct store *st)
 int
 store_commit(struct store *st)
 {
-	char sql[48];
-
 	if (st->depth > 1) {
-		snprintf(sql, sizeof(sql), "RELEASE so%d", st->depth - 1);
-		if (store_exec(st, sql) == -1) {
+		if (savepoint(st, st->depth - 1, 1) == -1) {
 			store_rollback(st);
 			return -1;
 		}
@@ -186,12 +206,9 @@ store_commit(struct store *st)
 void
 store_rollback(struct store *st)
 {
-	char sql[64];
-
 	if (st->depth > 1 && !sqlite3_get_autocommit(st->db)) {
-		snprintf(sql, sizeof(sql), "ROLLBACK TO so%d; RELEASE so%d",
-		    st->depth - 1, st->depth - 1);
-		(void)sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+		(void)savepoint(st, st->depth - 1, 2);
+		(void)savepoint(st, st->depth - 1, 1);
 		st->depth--;
 		return;
 	}
