@@ -459,9 +459,21 @@ alert_approver(const struct notify_ctx *n, const struct vorgang *vg,
 	return rc == -1 ? -1 : 0;
 }
 
+/*
+ * When the decision was made, for the deadline: the reply's delivery time
+ * when the mailbox told it (a reply that arrived in time counts even if
+ * the daemon was down or the mailbox unreachable until later), never a
+ * time after now.
+ */
+static int64_t
+decided_at(const struct notify_ctx *n, int64_t arrived)
+{
+	return arrived > 0 && arrived < n->now ? arrived : n->now;
+}
+
 int
 approval_reply(const struct notify_ctx *n, const struct command *cmd,
-    char **reason_r)
+    int64_t arrived, char **reason_r)
 {
 	const struct mail_msg *msg = n->msg;
 	const char *sender = msg->from_addr, *why = NULL;
@@ -494,7 +506,7 @@ approval_reply(const struct notify_ctx *n, const struct command *cmd,
 		why = "der Absender darf diesen Vorgang nicht entscheiden";
 	else if ((why = auth_problem(n)) != NULL)
 		;
-	else if (n->now > t.expires_at)
+	else if (decided_at(n, arrived) > t.expires_at)
 		why = "die Genehmigungsanfrage ist abgelaufen";
 	else if (strcmp(vg->state, STATE_WARTET) != 0) {
 		char *note = xasprintf("erneute Entscheidung abgewiesen: bereits "

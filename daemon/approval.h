@@ -54,11 +54,13 @@ int approval_request(const struct notify_ctx *n, const struct vorgang *vg);
 
 /*
  * A reply carrying a case number and a token (classify: MAIL_REPLY).
- * Decides, or refuses and records why.  *reason_r (caller frees) says what
- * happened, for the ledger.  0 or -1 on a database/template error.
+ * Decides, or refuses and records why.  arrived: the reply's delivery time
+ * (0 if unknown); the deadline is judged by it, so that a reply that came
+ * in time counts however late it is read.  *reason_r (caller frees) says
+ * what happened, for the ledger.  0 or -1 on a database/template error.
  */
 int approval_reply(const struct notify_ctx *n, const struct command *cmd,
-    char **reason_r);
+    int64_t arrived, char **reason_r);
 
 /*
  * An auto-reply (out of office).  If it answers one of our requests and

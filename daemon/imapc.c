@@ -320,25 +320,6 @@ walk_fetch(clist *result, void (*fn)(struct mailimap_msg_att_static *, void *),
 	}
 }
 
-struct list_ctx {
-	struct imapc_msg *msgs;
-	size_t n;
-};
-
-static void
-list_cb(struct mailimap_msg_att_static *s, void *vctx)
-{
-	struct list_ctx *lc = vctx;
-
-	if (s->att_type == MAILIMAP_MSG_ATT_UID) {
-		lc->msgs = xreallocarray(lc->msgs, lc->n + 1, sizeof(*lc->msgs));
-		memset(&lc->msgs[lc->n], 0, sizeof(lc->msgs[0]));
-		lc->msgs[lc->n].uid = s->att_data.att_uid;
-		lc->n++;
-	} else if (s->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE && lc->n > 0)
-		lc->msgs[lc->n - 1].size = s->att_data.att_rfc822_size;
-}
-
 static int
 cmp_uid(const void *a, const void *b)
 {
@@ -347,36 +328,80 @@ cmp_uid(const void *a, const void *b)
 	return x->uid < y->uid ? -1 : x->uid > y->uid;
 }
 
-/* Mark messages that carry \Deleted (FLAGS are dynamic attributes). */
-static void
-mark_deleted(clist *result, struct list_ctx *lc)
+/* An IMAP date-time as seconds since the epoch (0 if it is not plausible). */
+static int64_t
+date_time_epoch(const struct mailimap_date_time *dt)
 {
+	struct tm tm = { 0 };
+	int z = dt->dt_zone < 0 ? -dt->dt_zone : dt->dt_zone;
+	int64_t off = (int64_t)(z / 100 * 60 + z % 100) * 60;
+	time_t t;
+
+	if (dt->dt_year < 1970 || dt->dt_month < 1 || dt->dt_month > 12)
+		return 0;
+	tm.tm_year = dt->dt_year - 1900;
+	tm.tm_mon = dt->dt_month - 1;
+	tm.tm_mday = dt->dt_day;
+	tm.tm_hour = dt->dt_hour;
+	tm.tm_min = dt->dt_min;
+	tm.tm_sec = dt->dt_sec;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return 0;
+	return (int64_t)t - (dt->dt_zone < 0 ? -off : off);
+}
+
+/* \Deleted among a message's FLAGS (a dynamic attribute). */
+static int
+has_deleted(const struct mailimap_msg_att_dynamic *dyn)
+{
+	if (dyn == NULL || dyn->att_list == NULL)
+		return 0;
+	for (clistiter *k = clist_begin(dyn->att_list); k; k = clist_next(k)) {
+		struct mailimap_flag_fetch *ff = clist_content(k);
+
+		if (ff->fl_type == MAILIMAP_FLAG_FETCH_OTHER &&
+		    ff->fl_flag->fl_type == MAILIMAP_FLAG_DELETED)
+			return 1;
+	}
+	return 0;
+}
+
+/* One entry per FETCH response, whatever the order of its attributes. */
+static void
+list_collect(clist *result, struct imapc_msg **msgs_r, size_t *n_r)
+{
+	struct imapc_msg *msgs = xreallocarray(NULL,
+	    (size_t)clist_count(result) + 1, sizeof(*msgs));
+	size_t n = 0;
+
 	for (clistiter *it = clist_begin(result); it; it = clist_next(it)) {
 		struct mailimap_msg_att *ma = clist_content(it);
-		uint32_t uid = 0;
-		int del = 0;
+		struct imapc_msg m = { 0 };
 
 		for (clistiter *j = clist_begin(ma->att_list); j; j = clist_next(j)) {
 			struct mailimap_msg_att_item *item = clist_content(j);
+			struct mailimap_msg_att_static *st;
 
-			if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
-			    item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_UID)
-				uid = item->att_data.att_static->att_data.att_uid;
-			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_DYNAMIC ||
-			    item->att_data.att_dyn->att_list == NULL)
+			if (item->att_type == MAILIMAP_MSG_ATT_ITEM_DYNAMIC) {
+				m.deleted |= has_deleted(item->att_data.att_dyn);
 				continue;
-			for (clistiter *k = clist_begin(item->att_data.att_dyn->att_list);
-			    k; k = clist_next(k)) {
-				struct mailimap_flag_fetch *ff = clist_content(k);
-				if (ff->fl_type == MAILIMAP_FLAG_FETCH_OTHER &&
-				    ff->fl_flag->fl_type == MAILIMAP_FLAG_DELETED)
-					del = 1;
 			}
+			st = item->att_data.att_static;
+			if (st->att_type == MAILIMAP_MSG_ATT_UID)
+				m.uid = st->att_data.att_uid;
+			else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE)
+				m.size = st->att_data.att_rfc822_size;
+			else if (st->att_type == MAILIMAP_MSG_ATT_INTERNALDATE &&
+			    st->att_data.att_internal_date != NULL)
+				m.arrived = date_time_epoch(
+				    st->att_data.att_internal_date);
 		}
-		for (size_t i = 0; del && i < lc->n; i++)
-			if (lc->msgs[i].uid == uid)
-				lc->msgs[i].deleted = 1;
+		if (m.uid != 0)
+			msgs[n++] = m;
 	}
+	qsort(msgs, n, sizeof(*msgs), cmp_uid);
+	*msgs_r = msgs;
+	*n_r = n;
 }
 
 int
@@ -385,7 +410,6 @@ imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r)
 	struct mailimap_search_key *key;
 	struct mailimap_fetch_type *ft;
 	struct mailimap_set *set;
-	struct list_ctx lc = { NULL, 0 };
 	clist *uids = NULL, *result = NULL;
 	uint32_t lo = UINT32_MAX, hi = 0;
 	int r;
@@ -414,18 +438,16 @@ imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r)
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_rfc822_size());
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_flags());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_internaldate());
 	set = mailimap_set_new_interval(lo, hi);
 	r = mailimap_uid_fetch(c->imap, set, ft, &result);
 	mailimap_set_free(set);
 	mailimap_fetch_type_free(ft);
 	if (!ok(r))
-		return fail(c, "UID FETCH UID RFC822.SIZE FLAGS", r);
-	walk_fetch(result, list_cb, &lc);
-	mark_deleted(result, &lc);
+		return fail(c, "UID FETCH UID RFC822.SIZE FLAGS INTERNALDATE", r);
+	list_collect(result, msgs_r, n_r);
 	mailimap_fetch_list_free(result);
-	qsort(lc.msgs, lc.n, sizeof(*lc.msgs), cmp_uid);
-	*msgs_r = lc.msgs;
-	*n_r = lc.n;
 	return 0;
 }
 

@@ -29,6 +29,7 @@ struct imapc_msg {
 	uint32_t uid;
 	uint32_t size;          /* RFC822.SIZE */
 	int deleted;            /* has \Deleted (left by a COPY fallback) */
+	int64_t arrived;        /* INTERNALDATE (delivery time), 0 if unknown */
 };
 
 /* Connect, log in, create the processed and failed folders if missing, select the inbox. */

@@ -85,6 +85,7 @@ struct batch {
 	uint32_t uid[INTAKE_BATCH];
 	char *data[INTAKE_BATCH];
 	size_t len[INTAKE_BATCH];
+	int64_t arrived[INTAKE_BATCH];
 	size_t n;
 	struct sandbox_job *job;        /* parsing, or NULL */
 	struct parsed_mail parsed[INTAKE_BATCH];
@@ -252,9 +253,11 @@ batch_decide(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 			decided[i] = r == 1;
 			continue;
 		}
-		if (workflow_process_parsed(wf, uidvalidity, b->uid[i], b->data[i],
-		    b->len[i], 0, b->state[i] == PARSED_OK ? &b->parsed[i] : NULL,
-		    &res[i]) == -1) {
+		struct wf_input in = { uidvalidity, b->uid[i], b->data[i],
+		    b->len[i], 0, b->arrived[i], b->state[i] == PARSED_OK ?
+		    &b->parsed[i] : NULL };
+
+		if (workflow_process_mail(wf, &in, &res[i]) == -1) {
 			/* Nothing of this mail was written; retry, give up after a few. */
 			stats->errors++;
 			r = workflow_failed_attempt(wf, uidvalidity, b->uid[i],
@@ -286,8 +289,9 @@ batch_decide(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 /* A message over the size limit: only its header is fetched, answered, filed. */
 static int
 process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    uint32_t uid, struct moves *mv, struct intake_stats *stats)
+    const struct imapc_msg *m, struct moves *mv, struct intake_stats *stats)
 {
+	uint32_t uid = m->uid;
 	struct parsed_mail pm;
 	struct wf_result res;
 	const char *why;
@@ -317,8 +321,12 @@ process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		}
 		parsed = 1;
 	}
-	r = workflow_process_parsed(wf, uidvalidity, uid, data, len, 1,
-	    parsed ? &pm : NULL, &res);
+	{
+		struct wf_input in = { uidvalidity, uid, data, len, 1, m->arrived,
+		    parsed ? &pm : NULL };
+
+		r = workflow_process_mail(wf, &in, &res);
+	}
 	if (parsed)
 		parsed_mail_free(&pm);
 	free(data);
@@ -344,7 +352,7 @@ batch_next(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		if (msgs[i].deleted)
 			continue;
 		if ((int64_t)msgs[i].size > wf->cfg->max_message_size) {
-			if (process_too_large(ic, wf, uidvalidity, msgs[i].uid, mv,
+			if (process_too_large(ic, wf, uidvalidity, &msgs[i], mv,
 			    stats) == -1) {
 				*next = i;
 				free(b);
@@ -355,6 +363,7 @@ batch_next(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		if (b->n > 0 && bytes + msgs[i].size > INTAKE_BATCH_BYTES)
 			break;
 		bytes += msgs[i].size;
+		b->arrived[b->n] = msgs[i].arrived;
 		b->uid[b->n++] = msgs[i].uid;
 	}
 	*next = i;

@@ -47,6 +47,7 @@ set_folder(struct wf_result *res, const struct config *cfg, const char *outcome)
 struct mailctx {
 	struct workflow *wf;
 	int64_t uidvalidity, uid, now;
+	int64_t arrived;                /* INTERNALDATE, 0 if unknown */
 	const struct mail_msg *msg;     /* NULL if even the header was unreadable */
 	const char *raw;                /* the whole mail as fetched */
 	size_t len;
@@ -350,7 +351,7 @@ decide(struct mailctx *c, const struct parsed_mail *pm, struct wf_result *res)
 		char *what = NULL;
 
 		res->outcome = "reply";
-		rc = approval_reply(&n, cmd, &what);
+		rc = approval_reply(&n, cmd, c->arrived, &what);
 		if (rc == 0) {
 			/* The mail behind a decision (or an attempt) is kept. */
 			struct vorgang *vg = NULL;
@@ -394,17 +395,22 @@ int
 workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
     const char *raw, size_t len, int too_large, struct wf_result *res)
 {
-	return workflow_process_parsed(wf, uidvalidity, uid, raw, len, too_large,
-	    NULL, res);
+	struct wf_input in = { uidvalidity, uid, raw, len, too_large, 0, NULL };
+
+	return workflow_process_mail(wf, &in, res);
 }
 
 int
-workflow_process_parsed(struct workflow *wf, int64_t uidvalidity,
-    int64_t uid, const char *raw, size_t len, int too_large,
-    const struct parsed_mail *parsed, struct wf_result *res)
+workflow_process_mail(struct workflow *wf, const struct wf_input *in,
+    struct wf_result *res)
 {
+	int64_t uidvalidity = in->uidvalidity, uid = in->uid;
+	const char *raw = in->raw;
+	size_t len = in->len;
+	int too_large = in->too_large;
+	const struct parsed_mail *parsed = in->parsed;
 	struct mailctx c = { .wf = wf, .uidvalidity = uidvalidity, .uid = uid,
-	    .raw = raw, .len = len };
+	    .raw = raw, .len = len, .arrived = in->arrived };
 	struct ledger_entry le = { 0 };
 	char hash[65], *msgid, *lmsgid;
 	int rc;

@@ -52,15 +52,24 @@ struct wf_result {
 int workflow_process(struct workflow *wf, int64_t uidvalidity, int64_t uid,
     const char *raw, size_t len, int too_large, struct wf_result *res);
 
-/*
- * The same with the mail already parsed (by the parser sandbox): parsed is
- * what workflow_parse() gives for raw; raw is still needed for the ledger
- * (content hash, Message-ID) and to keep the mail behind a case.  NULL
- * parsed: parse here, as workflow_process() does.
- */
-int workflow_process_parsed(struct workflow *wf, int64_t uidvalidity,
-    int64_t uid, const char *raw, size_t len, int too_large,
-    const struct parsed_mail *parsed, struct wf_result *res);
+/* One message as intake hands it over. */
+struct wf_input {
+	int64_t uidvalidity, uid;
+	const char *raw;        /* still needed with parsed: content hash,
+				 * Message-ID, and the mail kept behind a case */
+	size_t len;
+	int too_large;
+	int64_t arrived;        /* delivery time (IMAP INTERNALDATE), 0 if
+				 * unknown: an approval counts if it arrived
+				 * before the deadline, however late it is read */
+	const struct parsed_mail *parsed;  /* what workflow_parse() gives for
+				 * raw (from the parser sandbox), or NULL:
+				 * parse here */
+};
+
+/* workflow_process() with everything intake knows about the message. */
+int workflow_process_mail(struct workflow *wf, const struct wf_input *in,
+    struct wf_result *res);
 
 /*
  * Processing of (uidvalidity, uid) failed once more (workflow_process

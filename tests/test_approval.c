@@ -372,6 +372,68 @@ test_deputy_and_expiry(void **state)
 	assert_int_equal(history_rows(f, nr2, "%abgelaufen%"), 1);
 }
 
+/* Feed a mail that the mailbox says was delivered at arrived. */
+static void
+feed_arrived(struct fx *f, const char *text, int64_t arrived,
+    struct wf_result *res)
+{
+	struct wf_input in = { 1, ++uidseq, text, strlen(text), 0, arrived, NULL };
+
+	if (workflow_process_mail(&f->wf, &in, res) != 0)
+		fail_msg("workflow_process_mail failed for:\n%.300s", text);
+}
+
+/*
+ * The deadline is judged by the reply's delivery time: an approval that
+ * arrived in time counts even when it is read after the deadline (daemon
+ * down, mailbox unreachable); one that arrived late does not, and a
+ * delivery time in the future is no excuse.
+ */
+static void
+test_deadline_by_arrival(void **state)
+{
+	struct fx *f = *state;
+	struct wf_result res;
+	char nr[32], tok[33], nr2[32], tok2[33], *m, *mail;
+	const int64_t t0 = 1795250000, late = 1796500000; /* +14.5 days */
+	struct approval a;
+	struct vorgang *vg;
+
+	waiting_case(f, nr, tok);
+	process_file(f, "contrib/demo/mails/03-ueber-schwelle.eml", &res);
+	snprintf(nr2, sizeof(nr2), "%s", res.case_nr);
+	latest_token(f, APPROVER, tok2);
+	assert_int_equal(case_store_load(f->st, nr, &vg), 1);
+	assert_int_equal(approvals_get(f->st, vg->id, &a), 1);
+	assert_true(a.expires_at > t0 + 86400 && a.expires_at < late);
+	vorgang_free(vg);
+	setenv("SO_NOW", "1796500000", 1);
+	/* Delivered a day before the deadline, read after it: counts. */
+	m = xasprintf("GENEHMIGT %s %s", nr, tok);
+	mail = reply(APPROVER, m, "", NULL);
+	feed_arrived(f, mail, a.expires_at - 86400, &res);
+	free(mail);
+	free(m);
+	assert_state(f, nr, STATE_FREIGEGEBEN);
+	/* Delivered a second after the deadline: refused. */
+	m = xasprintf("GENEHMIGT %s %s", nr2, tok2);
+	mail = reply(APPROVER, m, "", NULL);
+	feed_arrived(f, mail, a.expires_at + 1, &res);
+	free(mail);
+	free(m);
+	assert_state(f, nr2, STATE_WARTET);
+	assert_int_equal(history_rows(f, nr2, "%abgelaufen%"), 1);
+	/* A delivery time after now is not believed: now counts. */
+	m = xasprintf("GENEHMIGT %s %s", nr2, tok2);
+	mail = reply(APPROVER, m, "", NULL);
+	feed_arrived(f, mail, late + 86400 * 30, &res);
+	free(mail);
+	free(m);
+	assert_state(f, nr2, STATE_WARTET);
+	assert_int_equal(history_rows(f, nr2, "%abgelaufen%"), 2);
+	setenv("SO_NOW", "1795250000", 1);
+}
+
 static void
 test_out_of_office_hands_over(void **state)
 {
@@ -638,6 +700,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tampered_and_foreign_tokens, setup_approval, teardown),
 		cmocka_unit_test_setup_teardown(test_deputy_and_expiry, setup_approval, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_office_hands_over, setup_approval, teardown),
+		cmocka_unit_test_setup_teardown(test_deadline_by_arrival, setup_approval, teardown),
 		cmocka_unit_test_setup_teardown(test_reminder_escalation_expiry, setup_approval, teardown),
 		cmocka_unit_test_setup_teardown(test_budget_exceeded_needs_approval, setup_approval, teardown),
 		cmocka_unit_test_setup_teardown(test_authentication_results, setup_approval, teardown),

@@ -3,7 +3,8 @@
 # link's subject, reject with a plain "AW:" reply, a forwarded link used by
 # an outsider, a tampered token, a replay, the deputy deciding, an
 # out-of-office reply handing over, reminder / escalation / expiry with a
-# controllable clock, and a budget that is used up.
+# controllable clock, a reply read after the deadline that arrived before
+# it, and a budget that is used up.
 set -u
 . "$(dirname "$0")/common.sh"
 A=amtsleitung60@exempla.test      # approver of OE 60
@@ -129,6 +130,14 @@ so_wait_queue_empty "$D/mail" 30
 so_assert_eq "$(state "$c5")" abgelehnt "expired request: abgelehnt"
 bodies $R2 INBOX > "$D/r2b.txt"
 so_assert_contains "$D/r2b.txt" "Genehmigungsfrist ist abgelaufen" "requester told about the expiry"
+
+# --- the deadline goes by delivery time (IMAP INTERNALDATE): a reply that
+# arrived in time counts though it is read 20 days later
+N=$((N + 1))     # new_case counts in its subshell only
+c6=$(new_case)
+t6=$(token_for $A "$c6")
+POLL_NOW=$(($(date +%s) + 20 * 86400)) send_reply "$A" "GENEHMIGT $c6 $t6" ""
+so_assert_eq "$(state "$c6")" freigegeben "reply delivered in time counts when read after the deadline"
 
 # --- budget: 8 x 224,10 EUR released on Kostenstelle 1020 (1.800,00), the 9th waits
 for i in 1 2 3 4 5 6 7 8 9; do
