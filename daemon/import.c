@@ -466,6 +466,14 @@ int
 import_dir(struct store *st, const char *dir, struct import_stats *stats,
     const char **error_r)
 {
+	return import_dir_then(st, dir, NULL, NULL, stats, error_r);
+}
+
+int
+import_dir_then(struct store *st, const char *dir,
+    int (*after)(struct store *st, void *ctx, const char **error_r),
+    void *ctx, struct import_stats *stats, const char **error_r)
+{
 	struct ctx c = { .st = st };
 	int rc = -1;
 
@@ -532,6 +540,14 @@ import_dir(struct store *st, const char *dir, struct import_stats *stats,
 		free(what);
 		if (arc == -1) {
 			snprintf(errbuf, sizeof(errbuf), "audit: %s", store_errmsg(st));
+			goto out;
+		}
+	}
+	if (after != NULL) {
+		const char *err = NULL;
+
+		if (after(st, ctx, &err) == -1) {
+			snprintf(errbuf, sizeof(errbuf), "%s", err ? err : "?");
 			goto out;
 		}
 	}

@@ -345,6 +345,40 @@ test_import_check_order(void **state)
 	}
 }
 
+static int
+after_fails(struct store *st, void *ctx, const char **error_r)
+{
+	struct md_oe oe = { 0 };
+	int *called = ctx;
+
+	/* It runs inside the import's transaction and sees the new rows. */
+	*called = masterdata_oe(st, "10.2", &oe) == 1;
+	md_oe_clear(&oe);
+	*error_r = "after: refused";
+	return -1;
+}
+
+static void
+test_import_then_rolls_back(void **state)
+{
+	struct store *st;
+	char *dir = testutil_db(&st);
+	struct import_stats stats;
+	const char *err = NULL;
+	int64_t counts[6];
+	int called = 0;
+
+	(void)state;
+	assert_int_equal(import_dir_then(st, SAMPLES "/stammdaten", after_fails,
+	    &called, &stats, &err), -1);
+	assert_true(called);
+	assert_string_equal(err, "after: refused");
+	assert_int_equal(masterdata_counts(st, counts), 0);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(counts[i], 0);
+	testutil_db_done(st, dir);
+}
+
 static struct vorgang *
 sample_case(void)
 {
@@ -531,6 +565,7 @@ main(void)
 		cmocka_unit_test(test_import_empty_dir),
 		cmocka_unit_test(test_import_values),
 		cmocka_unit_test(test_import_check_order),
+		cmocka_unit_test(test_import_then_rolls_back),
 		cmocka_unit_test(test_case_numbers_and_transitions),
 		cmocka_unit_test(test_ledger_and_outbox),
 		cmocka_unit_test(test_schema_version),
