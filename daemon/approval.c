@@ -10,6 +10,7 @@
 #include "approval.h"
 #include "approvals.h"
 #include "authres.h"
+#include "ledger.h"
 #include "log.h"
 #include "mailto.h"
 #include "masterdata.h"
@@ -19,7 +20,15 @@
 
 #define ACTOR_SYSTEM "socialorder"
 
-enum request_kind { REQ_FIRST, REQ_REMINDER, REQ_HANDOVER, REQ_ESCALATION };
+enum request_kind {
+	REQ_FIRST, REQ_REMINDER, REQ_HANDOVER, REQ_ESCALATION, REQ_READDRESS
+};
+
+static const char *const request_var[] = {
+	[REQ_FIRST] = "first", [REQ_REMINDER] = "reminder",
+	[REQ_HANDOVER] = "handover", [REQ_ESCALATION] = "escalation",
+	[REQ_READDRESS] = "readdressed",
+};
 
 /*
  * Same person?  Case-insensitive, and "max+order@x" is "max@x": a sub-
@@ -214,8 +223,7 @@ send_request(struct store *st, const struct config *cfg, int64_t now,
 	tvars_set(v, "token", token);
 	fmt_date(a->expires_at, date);
 	tvars_set(v, "deadline", date);
-	tvars_set(v, kind == REQ_REMINDER ? "reminder" : kind == REQ_HANDOVER ?
-	    "handover" : kind == REQ_ESCALATION ? "escalation" : "first", "1");
+	tvars_set(v, request_var[kind], "1");
 	if (add_link(v, "approve_link", cfg, "GENEHMIGT", vg->nr, token, NULL) == -1 ||
 	    add_link(v, "reject_link", cfg, "ABGELEHNT", vg->nr, token,
 	    "Begründung: ") == -1)
@@ -408,10 +416,13 @@ apply_decision(const struct notify_ctx *n, struct vorgang *vg,
 	    sender, reason, 1);
 }
 
-/* The answer to an entitled approver whose reply could not count. */
+/*
+ * The answer to an entitled approver whose reply could not count, or (former)
+ * to the addressee of a request withdrawn after a master data change.
+ */
 static int
 refuse_to_approver(const struct notify_ctx *n, const struct vorgang *vg,
-    const char *tmpl, const char *why, const struct approval *a)
+    const char *tmpl, const char *why, const struct approval *a, int former)
 {
 	struct tvars *v = tvars_new();
 	char when[32];
@@ -424,6 +435,8 @@ refuse_to_approver(const struct notify_ctx *n, const struct vorgang *vg,
 	tvars_set(v, "why", why);
 	tvars_set(v, "decided_by", name);
 	tvars_set(v, "decision", a->decision);
+	if (former)
+		tvars_set(v, "former", "1");
 	if (a->decided_at) {
 		fmt_datetime(a->decided_at, when);
 		tvars_set(v, "decided_at", when);
@@ -471,6 +484,38 @@ decided_at(const struct notify_ctx *n, int64_t arrived)
 	return arrived > 0 && arrived < n->now ? arrived : n->now;
 }
 
+/*
+ * A refused attempt goes into the case history, but only the first
+ * APPROVAL_REFUSED_NOTES of a case: whoever keeps sending forged replies
+ * must not grow it without bound.  One more row says so; after that the
+ * ledger row and the log line remain (and the mail itself, like every mail).
+ */
+static int
+note_refused(const struct notify_ctx *n, const struct vorgang *vg,
+    const char *actor, const char *note)
+{
+	int64_t count;
+	char *last;
+	int rc;
+
+	if (approvals_refused_add(n->st, vg->id, &count) == -1)
+		return -1;
+	if (count <= APPROVAL_REFUSED_NOTES)
+		return case_store_note(n->st, vg->id, vg->state, actor, note,
+		    n->msg->message_id, n->now);
+	if (count > APPROVAL_REFUSED_NOTES + 1)
+		return 0;
+	log_warn("case=%s approval refused attempts exceed %d: further ones "
+	    "only in the ledger and the log", vg->nr, APPROVAL_REFUSED_NOTES);
+	last = xasprintf("mehr als %d abgewiesene Entscheidungsversuche: "
+	    "weitere stehen nur noch im Eingangsprotokoll und im Log",
+	    APPROVAL_REFUSED_NOTES);
+	rc = case_store_note(n->st, vg->id, vg->state, ACTOR_SYSTEM, last,
+	    n->msg->message_id, n->now);
+	free(last);
+	return rc;
+}
+
 int
 approval_reply(const struct notify_ctx *n, const struct command *cmd,
     int64_t arrived, char **reason_r)
@@ -481,7 +526,7 @@ approval_reply(const struct notify_ctx *n, const struct command *cmd,
 	struct vorgang *vg = NULL;
 	struct approval a = { 0 };
 	struct approval_token t = { 0 };
-	int rc, token_ok, entitled;
+	int rc, token_ok, entitled, revoked, former;
 
 	*reason_r = NULL;
 	rc = case_store_load(n->st, cmd->case_nr, &vg);
@@ -500,8 +545,14 @@ approval_reply(const struct notify_ctx *n, const struct command *cmd,
 		goto err;
 	entitled = is_one_of(sender, a.approver, a.deputy) &&
 	    !is_requester(sender, vg->requester_email, NULL);
+	revoked = token_ok && t.revoked_at != 0;
+	/* Whom a withdrawn request went to learns that it no longer counts. */
+	former = revoked && !entitled && same_addr(sender, t.addressee);
 	if (!token_ok)
 		why = "der Token gehört nicht zu diesem Vorgang";
+	else if (revoked)
+		why = "die Genehmigungsanfrage wurde nach einer Änderung der "
+		    "Zuständigkeit (Stammdaten) zurückgezogen";
 	else if (!entitled)
 		why = "der Absender darf diesen Vorgang nicht entscheiden";
 	else if ((why = auth_problem(n)) != NULL)
@@ -511,11 +562,10 @@ approval_reply(const struct notify_ctx *n, const struct command *cmd,
 	else if (strcmp(vg->state, STATE_WARTET) != 0) {
 		char *note = xasprintf("erneute Entscheidung abgewiesen: bereits "
 		    "entschieden (%s)", vg->state);
-		rc = case_store_note(n->st, vg->id, vg->state, sender, note,
-		    msg->message_id, n->now);
+		rc = note_refused(n, vg, sender, note);
 		free(note);
 		if (rc == -1 || refuse_to_approver(n, vg, "already_decided",
-		    "bereits entschieden", &a) == -1)
+		    "bereits entschieden", &a, 0) == -1)
 			goto err;
 		*reason_r = xasprintf("%s: bereits entschieden; %s informiert",
 		    vg->nr, sender);
@@ -528,20 +578,21 @@ approval_reply(const struct notify_ctx *n, const struct command *cmd,
 
 		/* The From of a refused mail is a claim, not an identity. */
 		actor = xasprintf("%s (unbestätigt)", sender ? sender : "?");
-		rc = case_store_note(n->st, vg->id, vg->state, actor, note,
-		    msg->message_id, n->now);
+		rc = note_refused(n, vg, actor, note);
 		free(actor);
 		free(note);
 		if (rc == -1)
 			goto err;
 		/*
-		 * Only an entitled sender learns anything about the case.  The
-		 * approver hears of someone else's attempt only if that person
-		 * held a real token of a waiting case (a forwarded request);
-		 * guesses cannot burn the alert or flood the approver.
+		 * Only an entitled sender (or the addressee of a withdrawn
+		 * request) learns anything about the case.  The approver hears
+		 * of someone else's attempt only if that person held a real
+		 * token of a waiting case (a forwarded request); guesses cannot
+		 * burn the alert or flood the approver.
 		 */
-		if (entitled ? refuse_to_approver(n, vg, "approval_refused", why,
-		    &a) == -1 : (token_ok && strcmp(vg->state, STATE_WARTET) == 0 &&
+		if (entitled || former ? refuse_to_approver(n, vg,
+		    "approval_refused", why, &a, former) == -1 : (token_ok &&
+		    !revoked && strcmp(vg->state, STATE_WARTET) == 0 &&
 		    alert_approver(n, vg, &a, sender, why) == -1))
 			goto err;
 		*reason_r = xasprintf("%s: Entscheidung abgewiesen (%s)", vg->nr, why);
@@ -750,4 +801,103 @@ approval_run_due(struct store *st, const struct config *cfg, int64_t now)
 	free(ids);
 	workdays_free(&w);
 	return acted;
+}
+
+/* Same address, or both none. */
+static int
+same_or_none(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : str_casecmp(a, b) == 0;
+}
+
+/*
+ * One waiting request: does the OE tree still name its approver and deputy?
+ * If not, follow it.  1 re-addressed, 0 nothing to do, -1 on error.
+ */
+static int
+readdress_one(struct store *st, const struct config *cfg, int64_t id,
+    int64_t now)
+{
+	struct approval a = { 0 }, b;
+	struct vorgang *vg = NULL;
+	char *submitter = NULL, *oe = NULL, *ap = NULL, *dep = NULL, *note;
+	int rc, revoked, new_approver;
+
+	if ((rc = approvals_get(st, id, &a)) != 1 ||
+	    (rc = case_store_load_id(st, id, &vg)) != 1)
+		goto out;
+	/* Four eyes as at intake: not the requester, not the actual sender. */
+	if (ledger_case_sender(st, vg->nr, &submitter) == -1 ||
+	    (rc = approval_approvers2(st, vg->oe, vg->requester_email, submitter,
+	    &oe, &ap, &dep)) == -1)
+		goto fail;
+	if (rc == 0) {
+		log_warn("case=%s approval: nobody to ask for OE %s any more; "
+		    "the request stays with %s", vg->nr, vg->oe, a.approver);
+		goto out;
+	}
+	rc = 0;
+	new_approver = !same_or_none(ap, a.approver);
+	if (!new_approver && same_or_none(dep, a.deputy))
+		goto out;
+	if (approvals_tokens_revoke(st, id, ap, dep, now, &revoked) == -1)
+		goto fail;
+	b = a;
+	b.oe = oe;
+	b.approver = ap;
+	b.deputy = dep;
+	/* A new approver gets a new request with the full time to decide. */
+	if (new_approver) {
+		b.requested_at = now;
+		b.expires_at = now + (int64_t)cfg->token_days * 86400;
+		b.reminded_at = b.escalated_at = b.handed_over_at = 0;
+		b.alerted_at = 0;
+	}
+	note = xasprintf("Genehmigung nach Änderung der Stammdaten neu "
+	    "adressiert: entscheidet %s, Vertretung %s (bisher %s, Vertretung "
+	    "%s); %d frühere Anfrage(n) ungültig", ap, dep ? dep : "keine",
+	    a.approver, a.deputy ? a.deputy : "keine", revoked);
+	rc = approvals_readdress(st, &b) == -1 ||
+	    (new_approver && send_request(st, cfg, now, vg, &b, ap,
+	    REQ_READDRESS) == -1) ||
+	    /* A deputy already asked is replaced by the new one. */
+	    (!new_approver && dep && (a.handed_over_at || a.escalated_at) &&
+	    send_request(st, cfg, now, vg, &b, dep, a.handed_over_at ?
+	    REQ_HANDOVER : REQ_ESCALATION) == -1) ||
+	    case_store_note(st, id, vg->state, ACTOR_SYSTEM, note, NULL,
+	    now) == -1 ? -1 : 1;
+	free(note);
+	if (rc == 1)
+		log_info("case=%s approval readdressed approver=%s deputy=%s "
+		    "was=%s,%s revoked=%d", vg->nr, ap, dep ? dep : "-",
+		    a.approver, a.deputy ? a.deputy : "-", revoked);
+	goto out;
+fail:
+	rc = -1;
+out:
+	free(submitter);
+	free(oe);
+	free(ap);
+	free(dep);
+	vorgang_free(vg);
+	approval_clear(&a);
+	return rc;
+}
+
+int
+approval_readdress(struct store *st, const struct config *cfg, int64_t now)
+{
+	int64_t *ids;
+	size_t n;
+	int done = 0;
+
+	if (approvals_pending(st, &ids, &n) == -1)
+		return -1;
+	for (size_t i = 0; i < n && done != -1; i++) {
+		int rc = readdress_one(st, cfg, ids[i], now);
+
+		done = rc == -1 ? -1 : done + rc;
+	}
+	free(ids);
+	return done;
 }

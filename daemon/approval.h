@@ -6,13 +6,16 @@
  * vertretung (deputy) may decide too.  The request mail carries the case
  * number and a token (128 bits from the kernel, stored only as SHA-256) in
  * its subject and in two mailto: links (approve, reject).  A reply counts
- * only if its token belongs to the case, is unexpired, the case still
- * waits, the sender is the approver or deputy, and (if configured) our own
- * MTA's single Authentication-Results header shows DKIM or DMARC pass.
- * Anything else changes nothing, is written to the case history, and the
- * real approver is told once if somebody else tried.  An out-of-office
- * reply to a request hands it to the deputy at once.  Reminders, escalation
- * to the deputy and expiry run from the poll cycle, counted in working days.
+ * only if its token belongs to the case, is unexpired and not withdrawn,
+ * the case still waits, the sender is the approver or deputy, and (if
+ * configured) our own MTA's single Authentication-Results header shows DKIM
+ * or DMARC pass.  Anything else changes nothing, is written to the case
+ * history (the first APPROVAL_REFUSED_NOTES per case), and the real
+ * approver is told once if somebody else tried.  An out-of-office reply to
+ * a request hands it to the deputy at once.  Reminders, escalation to the
+ * deputy and expiry run from the poll cycle, counted in working days.  A
+ * master data import that changes who decides re-addresses waiting
+ * requests (approval_readdress).
  *
  * Every function here works inside the caller's transaction, except
  * approval_run_due(), which makes its own per case.  None of them sends:
@@ -28,6 +31,12 @@
 #include "config.h"
 #include "notify.h"
 #include "store.h"
+
+/*
+ * Refused decision attempts of one case recorded in its history; one more
+ * row says that further ones are only in the ledger and the log.
+ */
+#define APPROVAL_REFUSED_NOTES 20
 
 /*
  * Who decides for OE oe on a request by requester: 1 and the deciding OE,
@@ -68,6 +77,21 @@ int approval_reply(const struct notify_ctx *n, const struct command *cmd,
  * (*reason_r set), 0 not about a request, -1 on error.
  */
 int approval_autoreply(const struct notify_ctx *n, char **reason_r);
+
+/*
+ * After a master data import, inside its transaction: every waiting request
+ * whose approver or deputy is no longer who the OE tree names (four eyes
+ * applied as at intake) follows the change.  The tokens of everybody who
+ * no longer decides are withdrawn.  A new approver gets a new request with
+ * a new token and the full token_days, and reminders, escalation and the
+ * alert start over; a new deputy gets the request at once if the old one
+ * had been asked (hand-over or escalation).  Each change is a history (and
+ * so audit) row.  If nobody at all could decide any more, the request stays
+ * where it is (logged).  Returns the number of cases re-addressed, or -1 on
+ * a database or template error.
+ */
+int approval_readdress(struct store *st, const struct config *cfg,
+    int64_t now);
 
 /*
  * Reminders, escalation and expiry of all waiting requests at time now,

@@ -60,42 +60,6 @@ col(struct ctx *c, const char *name)
 }
 
 static int
-need_columns(struct ctx *c, const char *const *names)
-{
-	for (; *names; names++)
-		if (csv_col(c->t, *names) < 0)
-			return row_fail(c, NULL, "Spalte \"%s\" fehlt in der "
-			    "Kopfzeile", *names);
-	return 0;
-}
-
-static int
-need(struct ctx *c, const char *name, const char **v_r)
-{
-	const char *v = col(c, name);
-
-	if (*v == '\0')
-		return row_fail(c, name, "Wert fehlt");
-	*v_r = v;
-	return 0;
-}
-
-static int
-money(struct ctx *c, const char *name, int optional, int64_t *cents_r)
-{
-	const char *v = col(c, name);
-
-	if (*v == '\0' && optional) {
-		*cents_r = -1;
-		return 0;
-	}
-	if (money_parse(v, cents_r) == -1)
-		return row_fail(c, name, "\"%.60s\" ist kein Geldbetrag "
-		    "(z. B. 4,29)", v);
-	return 0;
-}
-
-static int
 exists(struct ctx *c, const char *sql, const char *key)
 {
 	sqlite3_stmt *s = store_stmt(c->st, sql);
@@ -116,62 +80,101 @@ mail_ok(const char *s)
 	    strpbrk(s, " \t<>,;\"") == NULL;
 }
 
+/*
+ * The six files as data.  A row is checked in three rounds, each over the
+ * fields in order, so that the first problem of a row is the one reported:
+ * missing values and amounts, then formats, then references.  Then ?1..?n
+ * of the upsert are bound to the fields in order: an empty optional value
+ * as NULL, an amount in cents (an empty optional amount as NULL), a value
+ * a check turned into a number as that number, else the text.
+ */
+#define F_HEADER        0x01    /* the header row must have the column */
+#define F_NEED          0x02    /* a value is required */
+#define F_MONEY         0x04    /* an amount, required */
+#define F_MONEY_OPT     0x08    /* an amount, optional */
+#define F_MAIL          0x10    /* a mail address, if given */
+#define F_LOWER         0x20    /* bound lower-cased */
+#define F_KEY           (F_HEADER | F_NEED)
+
+#define MAX_FIELDS      7
+
+/* A value, if given, must name an existing row. */
+struct ref {
+	const char *sql, *what;
+};
+
+static const struct ref ref_oe = { "SELECT 1 FROM oe WHERE code = ?", "OE" };
+static const struct ref ref_lieferant = {
+	"SELECT 1 FROM lieferant WHERE code = ?", "Lieferant"
+};
+
+struct field {
+	const char *name;
+	unsigned flags;
+	/* Further check: -1 refused (error set), 1 bind *n_r instead, 0 ok. */
+	int (*check)(struct ctx *c, const char *name, const char *v,
+	    int64_t *n_r);
+	const struct ref *ref;
+};
+
+#define COL(name, flags)                { name, flags, NULL, NULL }
+#define CHECKED(name, flags, check)     { name, flags, check, NULL }
+#define REFERS(name, flags, ref)        { name, flags, NULL, ref }
+
+struct importer {
+	const char *upsert;
+	struct field fields[MAX_FIELDS + 1];    /* ends with a NULL name */
+	int (*after)(struct ctx *c);            /* checks across all rows */
+};
+
 static int
-step(struct ctx *c, sqlite3_stmt *s)
+check_year(struct ctx *c, const char *name, const char *v, int64_t *n_r)
 {
-	if (store_step_done(c->st, s) == -1)
-		return row_fail(c, NULL, "Datenbankfehler: %s",
-		    store_errmsg(c->st));
+	char *end;
+	long y;
+
+	errno = 0;
+	y = strtol(v, &end, 10);
+	if (errno || *end || y < 2000 || y > 2999)
+		return row_fail(c, name, "\"%.20s\" ist kein Jahr", v);
+	*n_r = y;
+	return 1;
+}
+
+static int
+check_format(struct ctx *c, const char *name, const char *v, int64_t *n_r)
+{
+	(void)n_r;
+	if (strcmp(v, "csv") && strcmp(v, "opentrans") && strcmp(v, "text"))
+		return row_fail(c, name, "\"%.30s\" ist kein Format "
+		    "(csv, opentrans oder text)", v);
 	return 0;
 }
 
 static int
-import_oe(struct ctx *c)
+check_yes_no(struct ctx *c, const char *name, const char *v, int64_t *n_r)
 {
-	static const char *const cols[] = { "oe", "bezeichnung",
-	    "uebergeordnet", "genehmiger", "vertretung", "schwelle_eur", NULL };
-	const char *code, *name, *g, *v;
-	int64_t schwelle;
-	sqlite3_stmt *s;
+	if (*v == '\0' || !str_casecmp(v, "nein") || !str_casecmp(v, "no") ||
+	    !strcmp(v, "0"))
+		*n_r = 0;
+	else if (!str_casecmp(v, "ja") || !str_casecmp(v, "yes") ||
+	    !strcmp(v, "1"))
+		*n_r = 1;
+	else
+		return row_fail(c, name, "\"%.20s\" ist weder ja noch nein", v);
+	return 1;
+}
 
-	if (need_columns(c, cols) == -1)
-		return -1;
-	for (size_t i = 0; i < c->t->nrows; i++) {
-		c->row = &c->t->rows[i];
-		if (need(c, "oe", &code) == -1 || need(c, "bezeichnung", &name) == -1 ||
-		    money(c, "schwelle_eur", 1, &schwelle) == -1)
-			return -1;
-		g = col(c, "genehmiger");
-		v = col(c, "vertretung");
-		if (*g && !mail_ok(g))
-			return row_fail(c, "genehmiger", "\"%.60s\" ist keine "
-			    "Mail-Adresse", g);
-		if (*v && !mail_ok(v))
-			return row_fail(c, "vertretung", "\"%.60s\" ist keine "
-			    "Mail-Adresse", v);
-		s = store_stmt(c->st, "INSERT INTO oe (code, bezeichnung, parent, "
-		    "genehmiger, vertretung, schwelle_cents) VALUES (?,?,?,?,?,?) "
-		    "ON CONFLICT (code) DO UPDATE SET bezeichnung = excluded.bezeichnung, "
-		    "parent = excluded.parent, genehmiger = excluded.genehmiger, "
-		    "vertretung = excluded.vertretung, "
-		    "schwelle_cents = excluded.schwelle_cents");
-		store_bind_text(s, 1, code);
-		store_bind_text(s, 2, name);
-		store_bind_text(s, 3, *col(c, "uebergeordnet") ? col(c, "uebergeordnet") : NULL);
-		store_bind_text(s, 4, *g ? g : NULL);
-		store_bind_text(s, 5, *v ? v : NULL);
-		if (schwelle >= 0)
-			sqlite3_bind_int64(s, 6, schwelle);
-		if (step(c, s) == -1)
-			return -1;
-	}
-	/* Parents may come later in the file: check them after all rows. */
+/* OE parents may come later in the file, and must not form a cycle. */
+static int
+check_oe_tree(struct ctx *c)
+{
 	for (size_t i = 0; i < c->t->nrows; i++) {
 		const char *parent;
 
 		c->row = &c->t->rows[i];
 		parent = col(c, "uebergeordnet");
-		if (*parent && !exists(c, "SELECT 1 FROM oe WHERE code = ?", parent))
+		if (*parent && !exists(c, ref_oe.sql, parent))
 			return row_fail(c, "uebergeordnet", "OE \"%.60s\" ist "
 			    "unbekannt", parent);
 	}
@@ -200,223 +203,144 @@ import_oe(struct ctx *c)
 	return 0;
 }
 
-static int
-import_ks(struct ctx *c)
-{
-	static const char *const cols[] = { "kostenstelle", "bezeichnung", "oe",
-	    "budget_eur", "jahr", NULL };
-	const char *code, *name, *oe, *jahr;
-	int64_t budget;
-	char *end;
-	long y;
-	sqlite3_stmt *s;
-
-	if (need_columns(c, cols) == -1)
-		return -1;
-	for (size_t i = 0; i < c->t->nrows; i++) {
-		c->row = &c->t->rows[i];
-		if (need(c, "kostenstelle", &code) == -1 ||
-		    need(c, "bezeichnung", &name) == -1 || need(c, "oe", &oe) == -1 ||
-		    money(c, "budget_eur", 0, &budget) == -1 ||
-		    need(c, "jahr", &jahr) == -1)
-			return -1;
-		errno = 0;
-		y = strtol(jahr, &end, 10);
-		if (errno || *end || y < 2000 || y > 2999)
-			return row_fail(c, "jahr", "\"%.20s\" ist kein Jahr", jahr);
-		if (!exists(c, "SELECT 1 FROM oe WHERE code = ?", oe))
-			return row_fail(c, "oe", "OE \"%.60s\" ist unbekannt", oe);
-		s = store_stmt(c->st, "INSERT INTO kostenstelle (code, bezeichnung, "
-		    "oe, budget_cents, jahr) VALUES (?,?,?,?,?) ON CONFLICT (code) "
-		    "DO UPDATE SET bezeichnung = excluded.bezeichnung, oe = excluded.oe, "
-		    "budget_cents = excluded.budget_cents, jahr = excluded.jahr");
-		store_bind_text(s, 1, code);
-		store_bind_text(s, 2, name);
-		store_bind_text(s, 3, oe);
-		sqlite3_bind_int64(s, 4, budget);
-		sqlite3_bind_int(s, 5, (int)y);
-		if (step(c, s) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-import_lieferort(struct ctx *c)
-{
-	static const char *const cols[] = { "code", "bezeichnung", "strasse",
-	    "plz", "ort", NULL };
-	const char *code, *name, *str, *plz, *ort, *oe;
-	sqlite3_stmt *s;
-
-	if (need_columns(c, cols) == -1)
-		return -1;
-	for (size_t i = 0; i < c->t->nrows; i++) {
-		c->row = &c->t->rows[i];
-		if (need(c, "code", &code) == -1 || need(c, "bezeichnung", &name) == -1 ||
-		    need(c, "strasse", &str) == -1 || need(c, "plz", &plz) == -1 ||
-		    need(c, "ort", &ort) == -1)
-			return -1;
-		oe = col(c, "oe");
-		if (*oe && !exists(c, "SELECT 1 FROM oe WHERE code = ?", oe))
-			return row_fail(c, "oe", "OE \"%.60s\" ist unbekannt", oe);
-		s = store_stmt(c->st, "INSERT INTO lieferort (code, bezeichnung, "
-		    "strasse, plz, ort, raum, oe) VALUES (?,?,?,?,?,?,?) "
-		    "ON CONFLICT (code) DO UPDATE SET bezeichnung = excluded.bezeichnung, "
-		    "strasse = excluded.strasse, plz = excluded.plz, ort = excluded.ort, "
-		    "raum = excluded.raum, oe = excluded.oe");
-		store_bind_text(s, 1, code);
-		store_bind_text(s, 2, name);
-		store_bind_text(s, 3, str);
-		store_bind_text(s, 4, plz);
-		store_bind_text(s, 5, ort);
-		store_bind_text(s, 6, *col(c, "raum") ? col(c, "raum") : NULL);
-		store_bind_text(s, 7, *oe ? oe : NULL);
-		if (step(c, s) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-import_lieferant(struct ctx *c)
-{
-	static const char *const cols[] = { "lieferant", "name", "bestell_email",
-	    "format", NULL };
-	const char *code, *name, *mail, *fmt;
-	int64_t minimum;
-	sqlite3_stmt *s;
-
-	if (need_columns(c, cols) == -1)
-		return -1;
-	for (size_t i = 0; i < c->t->nrows; i++) {
-		c->row = &c->t->rows[i];
-		if (need(c, "lieferant", &code) == -1 || need(c, "name", &name) == -1 ||
-		    need(c, "bestell_email", &mail) == -1 ||
-		    need(c, "format", &fmt) == -1 ||
-		    money(c, "mindestbestellwert_eur", 1, &minimum) == -1)
-			return -1;
-		if (!mail_ok(mail))
-			return row_fail(c, "bestell_email", "\"%.60s\" ist keine "
-			    "Mail-Adresse", mail);
-		if (strcmp(fmt, "csv") && strcmp(fmt, "opentrans") && strcmp(fmt, "text"))
-			return row_fail(c, "format", "\"%.30s\" ist kein Format "
-			    "(csv, opentrans oder text)", fmt);
-		s = store_stmt(c->st, "INSERT INTO lieferant (code, name, "
-		    "bestell_email, kundennummer, format, mindestbestellwert_cents) "
-		    "VALUES (?,?,?,?,?,?) ON CONFLICT (code) DO UPDATE SET "
-		    "name = excluded.name, bestell_email = excluded.bestell_email, "
-		    "kundennummer = excluded.kundennummer, format = excluded.format, "
-		    "mindestbestellwert_cents = excluded.mindestbestellwert_cents");
-		store_bind_text(s, 1, code);
-		store_bind_text(s, 2, name);
-		store_bind_text(s, 3, mail);
-		store_bind_text(s, 4, *col(c, "kundennummer") ? col(c, "kundennummer") : NULL);
-		store_bind_text(s, 5, fmt);
-		sqlite3_bind_int64(s, 6, minimum < 0 ? 0 : minimum);
-		if (step(c, s) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-import_katalog(struct ctx *c)
-{
-	static const char *const cols[] = { "artikelnr", "bezeichnung", "einheit",
-	    "preis_eur", "lieferant", NULL };
-	const char *nr, *name, *unit, *lief, *gp;
-	int64_t preis;
-	int flag;
-	sqlite3_stmt *s;
-
-	if (need_columns(c, cols) == -1)
-		return -1;
-	for (size_t i = 0; i < c->t->nrows; i++) {
-		c->row = &c->t->rows[i];
-		if (need(c, "artikelnr", &nr) == -1 || need(c, "bezeichnung", &name) == -1 ||
-		    need(c, "einheit", &unit) == -1 ||
-		    money(c, "preis_eur", 0, &preis) == -1 ||
-		    need(c, "lieferant", &lief) == -1)
-			return -1;
-		gp = col(c, "genehmigungspflichtig");
-		if (*gp == '\0' || !str_casecmp(gp, "nein") || !str_casecmp(gp, "no") ||
-		    !strcmp(gp, "0"))
-			flag = 0;
-		else if (!str_casecmp(gp, "ja") || !str_casecmp(gp, "yes") ||
-		    !strcmp(gp, "1"))
-			flag = 1;
-		else
-			return row_fail(c, "genehmigungspflichtig", "\"%.20s\" ist "
-			    "weder ja noch nein", gp);
-		if (!exists(c, "SELECT 1 FROM lieferant WHERE code = ?", lief))
-			return row_fail(c, "lieferant", "Lieferant \"%.60s\" ist "
-			    "unbekannt", lief);
-		s = store_stmt(c->st, "INSERT INTO katalog (artikelnr, bezeichnung, "
-		    "einheit, preis_cents, lieferant, lieferanten_artikelnr, "
-		    "genehmigungspflichtig) VALUES (?,?,?,?,?,?,?) ON CONFLICT "
-		    "(artikelnr) DO UPDATE SET bezeichnung = excluded.bezeichnung, "
-		    "einheit = excluded.einheit, preis_cents = excluded.preis_cents, "
-		    "lieferant = excluded.lieferant, "
-		    "lieferanten_artikelnr = excluded.lieferanten_artikelnr, "
-		    "genehmigungspflichtig = excluded.genehmigungspflichtig");
-		store_bind_text(s, 1, nr);
-		store_bind_text(s, 2, name);
-		store_bind_text(s, 3, unit);
-		sqlite3_bind_int64(s, 4, preis);
-		store_bind_text(s, 5, lief);
-		store_bind_text(s, 6, *col(c, "lieferanten_artikelnr") ?
-		    col(c, "lieferanten_artikelnr") : NULL);
-		sqlite3_bind_int(s, 7, flag);
-		if (step(c, s) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-import_person(struct ctx *c)
-{
-	static const char *const cols[] = { "email", "name", "rolle", NULL };
-	const char *mail, *name, *rolle, *oe;
-	char *lower;
-	sqlite3_stmt *s;
-	int rc;
-
-	if (need_columns(c, cols) == -1)
-		return -1;
-	for (size_t i = 0; i < c->t->nrows; i++) {
-		c->row = &c->t->rows[i];
-		if (need(c, "email", &mail) == -1 || need(c, "name", &name) == -1 ||
-		    need(c, "rolle", &rolle) == -1)
-			return -1;
-		if (!mail_ok(mail))
-			return row_fail(c, "email", "\"%.60s\" ist keine "
-			    "Mail-Adresse", mail);
-		oe = col(c, "oe");
-		if (*oe && !exists(c, "SELECT 1 FROM oe WHERE code = ?", oe))
-			return row_fail(c, "oe", "OE \"%.60s\" ist unbekannt", oe);
-		s = store_stmt(c->st, "INSERT INTO person (email, name, oe, rolle) "
-		    "VALUES (?,?,?,?) ON CONFLICT (email) DO UPDATE SET "
-		    "name = excluded.name, oe = excluded.oe, rolle = excluded.rolle");
-		lower = xstrdup(mail);
-		str_lower(lower);
-		store_bind_text(s, 1, lower);
-		store_bind_text(s, 2, name);
-		store_bind_text(s, 3, *oe ? oe : NULL);
-		store_bind_text(s, 4, rolle);
-		rc = step(c, s);
-		free(lower);
-		if (rc == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static int (*const importers[6])(struct ctx *) = {
-	import_oe, import_ks, import_lieferort, import_lieferant,
-	import_katalog, import_person,
+/* In the order of import_files[]. */
+static const struct importer importers[6] = {
+	{ "INSERT INTO oe (code, bezeichnung, parent, genehmiger, vertretung, "
+	    "schwelle_cents) VALUES (?,?,?,?,?,?) ON CONFLICT (code) DO UPDATE "
+	    "SET bezeichnung = excluded.bezeichnung, parent = excluded.parent, "
+	    "genehmiger = excluded.genehmiger, vertretung = excluded.vertretung, "
+	    "schwelle_cents = excluded.schwelle_cents", {
+		COL("oe", F_KEY), COL("bezeichnung", F_KEY),
+		COL("uebergeordnet", F_HEADER),
+		COL("genehmiger", F_HEADER | F_MAIL),
+		COL("vertretung", F_HEADER | F_MAIL),
+		COL("schwelle_eur", F_HEADER | F_MONEY_OPT),
+	}, check_oe_tree },
+	{ "INSERT INTO kostenstelle (code, bezeichnung, oe, budget_cents, jahr) "
+	    "VALUES (?,?,?,?,?) ON CONFLICT (code) DO UPDATE SET "
+	    "bezeichnung = excluded.bezeichnung, oe = excluded.oe, "
+	    "budget_cents = excluded.budget_cents, jahr = excluded.jahr", {
+		COL("kostenstelle", F_KEY), COL("bezeichnung", F_KEY),
+		REFERS("oe", F_KEY, &ref_oe),
+		COL("budget_eur", F_HEADER | F_MONEY),
+		CHECKED("jahr", F_KEY, check_year),
+	}, NULL },
+	{ "INSERT INTO lieferort (code, bezeichnung, strasse, plz, ort, raum, oe) "
+	    "VALUES (?,?,?,?,?,?,?) ON CONFLICT (code) DO UPDATE SET "
+	    "bezeichnung = excluded.bezeichnung, strasse = excluded.strasse, "
+	    "plz = excluded.plz, ort = excluded.ort, raum = excluded.raum, "
+	    "oe = excluded.oe", {
+		COL("code", F_KEY), COL("bezeichnung", F_KEY), COL("strasse", F_KEY),
+		COL("plz", F_KEY), COL("ort", F_KEY), COL("raum", 0),
+		REFERS("oe", 0, &ref_oe),
+	}, NULL },
+	{ "INSERT INTO lieferant (code, name, bestell_email, kundennummer, "
+	    "format, mindestbestellwert_cents) VALUES (?,?,?,?,?,coalesce(?,0)) "
+	    "ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
+	    "bestell_email = excluded.bestell_email, "
+	    "kundennummer = excluded.kundennummer, format = excluded.format, "
+	    "mindestbestellwert_cents = excluded.mindestbestellwert_cents", {
+		COL("lieferant", F_KEY), COL("name", F_KEY),
+		COL("bestell_email", F_KEY | F_MAIL), COL("kundennummer", 0),
+		CHECKED("format", F_KEY, check_format),
+		COL("mindestbestellwert_eur", F_MONEY_OPT),
+	}, NULL },
+	{ "INSERT INTO katalog (artikelnr, bezeichnung, einheit, preis_cents, "
+	    "lieferant, lieferanten_artikelnr, genehmigungspflichtig) "
+	    "VALUES (?,?,?,?,?,?,?) ON CONFLICT (artikelnr) DO UPDATE SET "
+	    "bezeichnung = excluded.bezeichnung, einheit = excluded.einheit, "
+	    "preis_cents = excluded.preis_cents, lieferant = excluded.lieferant, "
+	    "lieferanten_artikelnr = excluded.lieferanten_artikelnr, "
+	    "genehmigungspflichtig = excluded.genehmigungspflichtig", {
+		COL("artikelnr", F_KEY), COL("bezeichnung", F_KEY),
+		COL("einheit", F_KEY), COL("preis_eur", F_HEADER | F_MONEY),
+		REFERS("lieferant", F_KEY, &ref_lieferant),
+		COL("lieferanten_artikelnr", 0),
+		CHECKED("genehmigungspflichtig", 0, check_yes_no),
+	}, NULL },
+	{ "INSERT INTO person (email, name, oe, rolle) VALUES (?,?,?,?) "
+	    "ON CONFLICT (email) DO UPDATE SET name = excluded.name, "
+	    "oe = excluded.oe, rolle = excluded.rolle", {
+		COL("email", F_KEY | F_MAIL | F_LOWER), COL("name", F_KEY),
+		REFERS("oe", 0, &ref_oe), COL("rolle", F_KEY),
+	}, NULL },
 };
+
+/* Check one row (c->row) and upsert it. */
+static int
+import_row(struct ctx *c, const struct importer *im)
+{
+	const struct field *f;
+	const char *v[MAX_FIELDS];
+	int64_t num[MAX_FIELDS];
+	int isnum[MAX_FIELDS] = { 0 }, rc;
+	sqlite3_stmt *s;
+	size_t n;
+
+	for (n = 0, f = im->fields; f->name; f++, n++) {
+		v[n] = col(c, f->name);
+		if ((f->flags & F_NEED) && *v[n] == '\0')
+			return row_fail(c, f->name, "Wert fehlt");
+		if (f->flags & (F_MONEY | F_MONEY_OPT)) {
+			num[n] = -1;
+			if ((*v[n] || (f->flags & F_MONEY)) &&
+			    money_parse(v[n], &num[n]) == -1)
+				return row_fail(c, f->name, "\"%.60s\" ist kein "
+				    "Geldbetrag (z. B. 4,29)", v[n]);
+			isnum[n] = num[n] >= 0;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		f = &im->fields[i];
+		if ((f->flags & F_MAIL) && *v[i] && !mail_ok(v[i]))
+			return row_fail(c, f->name, "\"%.60s\" ist keine "
+			    "Mail-Adresse", v[i]);
+		if (f->check && (rc = f->check(c, f->name, v[i], &num[i])) != 0) {
+			if (rc == -1)
+				return -1;
+			isnum[i] = 1;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		f = &im->fields[i];
+		if (f->ref && *v[i] && !exists(c, f->ref->sql, v[i]))
+			return row_fail(c, f->name, "%s \"%.60s\" ist unbekannt",
+			    f->ref->what, v[i]);
+	}
+	s = store_stmt(c->st, im->upsert);
+	for (size_t i = 0; i < n; i++) {
+		f = &im->fields[i];
+		if (isnum[i])
+			sqlite3_bind_int64(s, (int)i + 1, num[i]);
+		else if (*v[i] && (f->flags & F_LOWER)) {
+			char *lower = xstrdup(v[i]);
+
+			str_lower(lower);
+			sqlite3_bind_text(s, (int)i + 1, lower, -1, free);
+		} else if (*v[i])
+			store_bind_text(s, (int)i + 1, v[i]);
+	}
+	if (store_step_done(c->st, s) == -1)
+		return row_fail(c, NULL, "Datenbankfehler: %s",
+		    store_errmsg(c->st));
+	return 0;
+}
+
+/* One parsed file: its header, every row, then the checks across rows. */
+static int
+import_table(struct ctx *c, const struct importer *im)
+{
+	for (const struct field *f = im->fields; f->name; f++)
+		if ((f->flags & F_HEADER) && csv_col(c->t, f->name) < 0)
+			return row_fail(c, NULL, "Spalte \"%s\" fehlt in der "
+			    "Kopfzeile", f->name);
+	for (size_t i = 0; i < c->t->nrows; i++) {
+		c->row = &c->t->rows[i];
+		if (import_row(c, im) == -1)
+			return -1;
+	}
+	return im->after ? im->after(c) : 0;
+}
 
 struct bmectx {
 	struct ctx *c;
@@ -492,7 +416,7 @@ import_bmecat(struct ctx *c, const char *dir, struct import_stats *stats)
 		path = xasprintf("%s/%s", dir, e->d_name);
 		b.lieferant = code;
 		b.path = e->d_name;
-		if (!exists(c, "SELECT 1 FROM lieferant WHERE code = ?", code)) {
+		if (!exists(c, ref_lieferant.sql, code)) {
 			snprintf(errbuf, sizeof(errbuf), "%s: Lieferant \"%.40s\" "
 			    "ist unbekannt (Dateiname bmecat-<LIEFERANT>.xml)",
 			    e->d_name, code);
@@ -542,6 +466,14 @@ int
 import_dir(struct store *st, const char *dir, struct import_stats *stats,
     const char **error_r)
 {
+	return import_dir_then(st, dir, NULL, NULL, stats, error_r);
+}
+
+int
+import_dir_then(struct store *st, const char *dir,
+    int (*after)(struct store *st, void *ctx, const char **error_r),
+    void *ctx, struct import_stats *stats, const char **error_r)
+{
 	struct ctx c = { .st = st };
 	int rc = -1;
 
@@ -580,7 +512,7 @@ import_dir(struct store *st, const char *dir, struct import_stats *stats,
 		c.file = import_files[i];
 		c.t = t;
 		c.row = NULL;
-		if (importers[i](&c) == -1) {
+		if (import_table(&c, &importers[i]) == -1) {
 			csv_free(t);
 			goto out;
 		}
@@ -608,6 +540,14 @@ import_dir(struct store *st, const char *dir, struct import_stats *stats,
 		free(what);
 		if (arc == -1) {
 			snprintf(errbuf, sizeof(errbuf), "audit: %s", store_errmsg(st));
+			goto out;
+		}
+	}
+	if (after != NULL) {
+		const char *err = NULL;
+
+		if (after(st, ctx, &err) == -1) {
+			snprintf(errbuf, sizeof(errbuf), "%s", err ? err : "?");
 			goto out;
 		}
 	}

@@ -12,8 +12,10 @@
  * (e.g. bmecat-L01.xml) are read too, streamed, into the catalogue of that
  * supplier, in the same transaction: our article number is the BUYER_PID/
  * BUYER_AID if the catalogue has one, else the supplier's number; prices
- * must be in EUR; genehmigungspflichtig of an existing article is kept.  Re-running an import updates rows in place and never
- * touches cases, so open cases are not disturbed.
+ * must be in EUR; genehmigungspflichtig of an existing article is kept.
+ * Re-running an import updates rows in place and never touches cases, so
+ * open cases are not disturbed (import_dir_then() lets the caller follow
+ * up inside the transaction).
  */
 #ifndef SO_IMPORT_H
 #define SO_IMPORT_H
@@ -39,5 +41,15 @@ extern const char *const import_files[6];
  */
 int import_dir(struct store *st, const char *dir, struct import_stats *stats,
     const char **error_r);
+
+/*
+ * The same, and after every file is loaded, inside the same transaction,
+ * after(st, ctx, &error) does the work that must stand or fall with the
+ * import (the daemon re-addresses waiting approval requests there).  If it
+ * returns -1, nothing is imported and *error_r is its error.
+ */
+int import_dir_then(struct store *st, const char *dir,
+    int (*after)(struct store *st, void *ctx, const char **error_r),
+    void *ctx, struct import_stats *stats, const char **error_r);
 
 #endif

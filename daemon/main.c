@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "approval.h"
 #include "audit.h"
 #include "casestore.h"
 #include "export.h"
@@ -484,10 +485,31 @@ usage:
 	return 2;
 }
 
+struct readdress {
+	const struct config *cfg;
+	int n;
+};
+
+/* Waiting approvals follow the new master data, in the import's transaction. */
+static int
+import_readdress(struct store *st, void *ctx, const char **error_r)
+{
+	struct readdress *r = ctx;
+
+	r->n = approval_readdress(st, r->cfg, so_now());
+	if (r->n == -1) {
+		*error_r = "re-addressing the waiting approval requests failed "
+		    "(database or template error, see the log)";
+		return -1;
+	}
+	return 0;
+}
+
 static int
 cmd_import(struct app *a, const char *dir)
 {
 	struct import_stats stats;
+	struct readdress r = { a->cfg, 0 };
 	const char *err;
 	struct stat sb;
 
@@ -496,7 +518,8 @@ cmd_import(struct app *a, const char *dir)
 		return 1;
 	}
 
-	if (import_dir(a->st, dir, &stats, &err) == -1) {
+	if (import_dir_then(a->st, dir, import_readdress, &r, &stats,
+	    &err) == -1) {
 		fprintf(stderr, "socialorder: import %s failed, nothing imported: "
 		    "%s\n", dir, err);
 		return 1;
@@ -507,6 +530,9 @@ cmd_import(struct app *a, const char *dir)
 	if (stats.bmecat_files)
 		printf("%-28s %5zu Artikel aus %zu Dateien\n", "BMEcat-Kataloge",
 		    stats.bmecat_articles, stats.bmecat_files);
+	if (r.n > 0)
+		printf("%-28s %5d Vorgänge (neue genehmigende Person oder "
+		    "Vertretung)\n", "Genehmigungen neu adressiert", r.n);
 	printf("Import abgeschlossen (Dateien: %zu).\n", stats.files +
 	    stats.bmecat_files);
 	return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "approvals.h"
+#include "log.h"
 #include "util.h"
 
 static void
@@ -104,6 +105,46 @@ approvals_decide(struct store *st, int64_t vorgang_id, const char *by,
 }
 
 int
+approvals_readdress(struct store *st, const struct approval *a)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE approval SET oe = ?, "
+	    "approver = ?, deputy = ?, requested_at = ?, expires_at = ?, "
+	    "reminded_at = ?, escalated_at = ?, handed_over_at = ?, "
+	    "alerted_at = ? WHERE vorgang_id = ?");
+
+	store_bind_text(s, 1, a->oe);
+	store_bind_text(s, 2, a->approver);
+	store_bind_text(s, 3, a->deputy);
+	sqlite3_bind_int64(s, 4, a->requested_at);
+	sqlite3_bind_int64(s, 5, a->expires_at);
+	bind_opt_time(s, 6, a->reminded_at);
+	bind_opt_time(s, 7, a->escalated_at);
+	bind_opt_time(s, 8, a->handed_over_at);
+	bind_opt_time(s, 9, a->alerted_at);
+	sqlite3_bind_int64(s, 10, a->vorgang_id);
+	return store_step_done(st, s);
+}
+
+int
+approvals_refused_add(struct store *st, int64_t vorgang_id, int64_t *count_r)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE approval SET refused = "
+	    "refused + 1 WHERE vorgang_id = ? RETURNING refused");
+	int rc;
+
+	sqlite3_bind_int64(s, 1, vorgang_id);
+	rc = sqlite3_step(s);
+	*count_r = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	if (rc == SQLITE_ROW)
+		rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE)
+		log_error("db approval refused count failed: %s",
+		    store_errmsg(st));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
 approvals_token_add(struct store *st, const struct approval_token *t)
 {
 	sqlite3_stmt *s = store_stmt(st, "INSERT INTO approval_token "
@@ -120,7 +161,7 @@ approvals_token_add(struct store *st, const struct approval_token *t)
 }
 
 #define TOKEN_COLS "id, vorgang_id, addressee, token_hash, issued_at, " \
-	"expires_at, request_msgid"
+	"expires_at, request_msgid, coalesce(revoked_at, 0)"
 
 static void
 token_from_row(sqlite3_stmt *s, struct approval_token *t)
@@ -132,6 +173,7 @@ token_from_row(sqlite3_stmt *s, struct approval_token *t)
 	t->issued_at = sqlite3_column_int64(s, 4);
 	t->expires_at = sqlite3_column_int64(s, 5);
 	t->request_msgid = store_col_text(s, 6);
+	t->revoked_at = sqlite3_column_int64(s, 7);
 }
 
 static int
@@ -172,6 +214,24 @@ approval_tokens_free(struct approval_token *t, size_t n)
 	for (size_t i = 0; i < n; i++)
 		approval_token_clear(&t[i]);
 	free(t);
+}
+
+int
+approvals_tokens_revoke(struct store *st, int64_t vorgang_id,
+    const char *keep1, const char *keep2, int64_t now, int *n_r)
+{
+	sqlite3_stmt *s = store_stmt(st, "UPDATE approval_token SET "
+	    "revoked_at = ? WHERE vorgang_id = ? AND revoked_at IS NULL AND "
+	    "addressee IS NOT ? AND addressee IS NOT ?");
+
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int64(s, 2, vorgang_id);
+	store_bind_text(s, 3, keep1);
+	store_bind_text(s, 4, keep2);
+	if (store_step_done(st, s) == -1)
+		return -1;
+	*n_r = sqlite3_changes(store_db(st));
+	return 0;
 }
 
 int

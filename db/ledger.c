@@ -82,6 +82,22 @@ ledger_insert(struct store *st, int64_t uidvalidity, int64_t uid,
 }
 
 int
+ledger_case_sender(struct store *st, const char *nr, char **sender_r)
+{
+	sqlite3_stmt *s = store_stmt(st, "SELECT sender FROM ledger WHERE "
+	    "vorgang_nr = ? AND outcome = 'case' ORDER BY id LIMIT 1");
+	int rc;
+
+	*sender_r = NULL;
+	store_bind_text(s, 1, nr);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*sender_r = store_col_text(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
 ledger_mark_moved(struct store *st, int64_t uidvalidity, int64_t uid,
     int64_t now)
 {

@@ -33,6 +33,11 @@ int ledger_insert(struct store *st, int64_t uidvalidity, int64_t uid,
     const char *message_id, const char *hash, const char *outcome,
     const char *folder, const char *vorgang_nr, const char *sender,
     const char *reason, int64_t now);
+/*
+ * The sender of the mail that opened case nr (caller frees): 1 found, 0 not
+ * found, -1 error.
+ */
+int ledger_case_sender(struct store *st, const char *nr, char **sender_r);
 int ledger_mark_moved(struct store *st, int64_t uidvalidity, int64_t uid,
     int64_t now);
 

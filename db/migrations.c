@@ -303,6 +303,16 @@ const char *const migrations[] = {
 	"  kostenstelle, created_at ON vorgang "
 	"  WHEN " BUDGET_COUNTED("NEW.state") " BEGIN "
 	BUDGET_ADD("NEW", "") " END;",
+
+	/*
+	 * 9: a token can be withdrawn (its addressee no longer decides after a
+	 * master data import); refused decision attempts per case are counted,
+	 * so that only the first ones fill the case history; the intake mail
+	 * of a case is found by its number (for the four-eyes check again).
+	 */
+	"ALTER TABLE approval_token ADD COLUMN revoked_at INTEGER;"
+	"ALTER TABLE approval ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX ledger_case ON ledger(vorgang_nr);",
 };
 
 const size_t migrations_count = sizeof(migrations) / sizeof(migrations[0]);

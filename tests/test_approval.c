@@ -3,20 +3,23 @@
  * test_approval - approval by reply, in process on a real database: the
  * request and its token, approve and reject (link and plain reply), the
  * deputy, replay, tampered and expired tokens, outsiders with a forwarded
- * link, out-of-office hand-over, reminder, escalation, expiry, budget, and
- * Authentication-Results.  The same flows run against real mail servers in
+ * link, out-of-office hand-over, reminder, escalation, expiry, budget,
+ * Authentication-Results, re-addressing after a master data import, and the
+ * cap on refused attempts in the history.  The same flows run against real mail servers in
  * tests/integration/t-approval.sh.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
 #include "approval.h"
 #include "approvals.h"
 #include "casestore.h"
+#include "ledger.h"
 #include "outbox.h"
 #include "wfutil.h"
 
@@ -681,6 +684,243 @@ test_no_token_left_after_sending(void **state)
 	sqlite3_reset(s);
 }
 
+static int readdressed;
+
+static int
+readdress_cb(struct store *st, void *ctx, const char **error_r)
+{
+	struct fx *f = ctx;
+
+	readdressed = approval_readdress(st, f->cfg, so_now());
+	*error_r = "readdress failed";
+	return readdressed == -1 ? -1 : 0;
+}
+
+#define NEW_APPROVER "neu60@exempla.test"
+#define NEW_DEPUTY "neustv60@exempla.test"
+
+/* Import OE 60 with genehmiger g and vertretung v, as the daemon does. */
+static void
+import_oe60(struct fx *f, const char *g, const char *v)
+{
+	char *dir = xasprintf("%s/md-%s", f->dir, g), *oe;
+	struct import_stats stats;
+	const char *err;
+
+	mkdir(dir, 0700);
+	oe = xasprintf("oe;bezeichnung;uebergeordnet;genehmiger;vertretung;"
+	    "schwelle_eur\n60;Bauamt;1;%s;%s;\n", g, v);
+	testutil_write_file(dir, "organisationseinheiten.csv", oe);
+	testutil_write_file(dir, "personen.csv", "email;name;oe;rolle\n"
+	    NEW_APPROVER ";Nora Neu;60;genehmiger\n"
+	    NEW_DEPUTY ";Paul Neu;60;genehmiger\n");
+	if (import_dir_then(f->st, dir, readdress_cb, f, &stats, &err) != 0)
+		fail_msg("import: %s", err);
+	free(oe);
+	free(dir);
+}
+
+static int64_t
+token_revoked(struct fx *f, const char *addressee)
+{
+	sqlite3_stmt *s = store_stmt(f->st, "SELECT count(*) FROM approval_token "
+	    "WHERE addressee = ? AND revoked_at IS NOT NULL");
+	int64_t n;
+
+	store_bind_text(s, 1, addressee);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return n;
+}
+
+static void
+decide_as(struct fx *f, const char *from, const char *cmd, const char *nr,
+    const char *tok)
+{
+	struct wf_result res;
+	char *m = xasprintf("%s %s %s", cmd, nr, tok);
+	char *mail = reply(from, m, "", NULL);
+
+	feed(f, mail, &res);
+	assert_string_equal(res.outcome, "reply");
+	free(mail);
+	free(m);
+}
+
+static void
+test_readdress_new_approver(void **state)
+{
+	struct fx *f = *state;
+	char nr[32], tok[33], ntok[33], *raw;
+	struct approval a = { 0 };
+	struct vorgang *v;
+
+	waiting_case(f, nr, tok);
+	/* The reminder went out; then the approver leaves. */
+	assert_int_equal(approval_run_due(f->st, f->cfg, NOW0 + 4 * DAY), 1);
+	setenv("SO_NOW", "1795595600", 1);      /* NOW0 + 4 days */
+	import_oe60(f, NEW_APPROVER, DEPUTY);
+	assert_int_equal(readdressed, 1);
+	assert_int_equal(case_store_load(f->st, nr, &v), 1);
+	assert_int_equal(approvals_get(f->st, v->id, &a), 1);
+	assert_string_equal(a.approver, NEW_APPROVER);
+	assert_string_equal(a.deputy, DEPUTY);
+	/* A new request: its own full period, reminders start over. */
+	assert_int_equal(a.requested_at, NOW0 + 4 * DAY);
+	assert_int_equal(a.expires_at, NOW0 + 18 * DAY);
+	assert_int_equal(a.reminded_at, 0);
+	approval_clear(&a);
+	vorgang_free(v);
+	assert_int_equal(mails_to(f, NEW_APPROVER, "approval_request"), 1);
+	outbox_last(f, &raw, NULL);
+	{
+		char *flat = qp_flat(raw);
+		assert_non_null(strstr(flat, "neuen Stammdaten"));
+		free(flat);
+	}
+	free(raw);
+	/* The old approver's request and reminder are withdrawn, the deputy's not. */
+	assert_int_equal(token_revoked(f, APPROVER), 2);
+	assert_int_equal(history_rows(f, nr, "Genehmigung nach Änderung der "
+	    "Stammdaten neu adressiert: entscheidet " NEW_APPROVER "%bisher "
+	    APPROVER "%2 frühere%"), 1);
+	{
+		sqlite3_stmt *s = store_stmt(f->st, "SELECT count(*) FROM audit "
+		    "WHERE vorgang_nr = ? AND detail LIKE '%neu adressiert%'");
+		store_bind_text(s, 1, nr);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(s, 0), 1);
+		sqlite3_reset(s);
+	}
+	/* The old approver can no longer decide, and is told so. */
+	decide_as(f, APPROVER, "GENEHMIGT", nr, tok);
+	assert_state(f, nr, STATE_WARTET);
+	assert_int_equal(history_rows(f, nr, "%zurückgezogen"), 1);
+	assert_int_equal(mails_to(f, APPROVER, "approval_refused"), 1);
+	outbox_last(f, &raw, NULL);
+	{
+		char *flat = qp_flat(raw);
+		assert_non_null(strstr(flat, "nicht mehr zuständig"));
+		assert_null(strstr(flat, "Link aus der letzten"));
+		free(flat);
+	}
+	free(raw);
+	assert_int_equal(mails_to(f, NEW_APPROVER, "approval_alert"), 0);
+	/* Reminder and escalation count from the new request. */
+	assert_int_equal(approval_run_due(f->st, f->cfg, NOW0 + 6 * DAY), 0);
+	/* A second import of the same data changes nothing. */
+	import_oe60(f, NEW_APPROVER, DEPUTY);
+	assert_int_equal(readdressed, 0);
+	assert_int_equal(mails_to(f, NEW_APPROVER, "approval_request"), 1);
+	/* The new approver decides. */
+	latest_token(f, NEW_APPROVER, ntok);
+	decide_as(f, NEW_APPROVER, "GENEHMIGT", nr, ntok);
+	assert_state(f, nr, STATE_FREIGEGEBEN);
+	assert_int_equal(mails_to(f, "requester2@exempla.test", "decision"), 1);
+	/* Decided cases are left alone by later imports. */
+	import_oe60(f, APPROVER, DEPUTY);
+	assert_int_equal(readdressed, 0);
+}
+
+static void
+test_readdress_new_deputy(void **state)
+{
+	struct fx *f = *state;
+	char nr[32], tok[33], dtok[33], ndtok[33];
+
+	waiting_case(f, nr, tok);
+	/* Escalated to the deputy, who then leaves. */
+	assert_int_equal(approval_run_due(f->st, f->cfg, NOW0 + 6 * DAY), 1);
+	latest_token(f, DEPUTY, dtok);
+	import_oe60(f, APPROVER, NEW_DEPUTY);
+	assert_int_equal(readdressed, 1);
+	/* The new deputy is asked at once; the approver keeps the request. */
+	assert_int_equal(mails_to(f, NEW_DEPUTY, "approval_request"), 1);
+	assert_int_equal(mails_to(f, APPROVER, "approval_request"), 1);
+	assert_int_equal(token_revoked(f, DEPUTY), 1);
+	assert_int_equal(token_revoked(f, APPROVER), 0);
+	decide_as(f, DEPUTY, "GENEHMIGT", nr, dtok);
+	assert_state(f, nr, STATE_WARTET);
+	decide_as(f, DEPUTY, "GENEHMIGT", nr, tok);
+	assert_state(f, nr, STATE_WARTET);
+	assert_int_equal(history_rows(f, nr, "%darf diesen Vorgang nicht%"), 1);
+	latest_token(f, NEW_DEPUTY, ndtok);
+	decide_as(f, NEW_DEPUTY, "ABGELEHNT", nr, ndtok);
+	assert_state(f, nr, STATE_ABGELEHNT);
+}
+
+static void
+test_readdress_keeps_four_eyes(void **state)
+{
+	struct fx *f = *state;
+	struct wf_result res;
+	struct approval a = { 0 };
+	struct vorgang *v;
+	char *data, *mail, *sender;
+	size_t len;
+	const char *err;
+
+	/* The old deputy submits a form for a colleague of OE 60. */
+	assert_int_equal(file_read("contrib/demo/mails/02-freitext.eml", 1 << 20,
+	    &data, &len, &err), 0);
+	mail = xasprintf("From: %s\r\n%s", DEPUTY, strstr(data, "To:"));
+	feed(f, mail, &res);
+	assert_string_equal(res.outcome, "case");
+	assert_int_equal(ledger_case_sender(f->st, res.case_nr, &sender), 1);
+	assert_string_equal(sender, DEPUTY);
+	free(sender);
+	/* Re-addressing must not make the submitter the deputy of his own order. */
+	import_oe60(f, NEW_APPROVER, DEPUTY);
+	assert_int_equal(readdressed, 1);
+	assert_int_equal(case_store_load(f->st, res.case_nr, &v), 1);
+	assert_int_equal(approvals_get(f->st, v->id, &a), 1);
+	assert_string_equal(a.approver, NEW_APPROVER);
+	assert_null(a.deputy);
+	approval_clear(&a);
+	vorgang_free(v);
+	free(mail);
+	free(data);
+}
+
+static void
+test_refused_attempts_capped(void **state)
+{
+	struct fx *f = *state;
+	char nr[32], tok[33];
+	struct vorgang *v;
+	int64_t kept;
+	sqlite3_stmt *s;
+
+	waiting_case(f, nr, tok);
+	tok[3] = tok[3] == 'a' ? 'b' : 'a';
+	for (int i = 0; i < APPROVAL_REFUSED_NOTES + 5; i++)
+		decide_as(f, "mallory@evil.test", "GENEHMIGT", nr, tok);
+	assert_state(f, nr, STATE_WARTET);
+	assert_int_equal(history_rows(f, nr, "Entscheidung abgewiesen%"),
+	    APPROVAL_REFUSED_NOTES);
+	assert_int_equal(history_rows(f, nr, "mehr als 20 abgewiesene%"), 1);
+	/* Every mail is still in the ledger and kept with the case. */
+	s = store_stmt(f->st, "SELECT count(*) FROM ledger WHERE outcome = "
+	    "'reply' AND sender = 'mallory@evil.test' AND reason LIKE ?");
+	store_bind_text(s, 1, "%Entscheidung abgewiesen%");
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), APPROVAL_REFUSED_NOTES + 5);
+	sqlite3_reset(s);
+	assert_int_equal(case_store_load(f->st, nr, &v), 1);
+	s = store_stmt(f->st, "SELECT count(*) FROM mail_raw WHERE vorgang_id = ?");
+	sqlite3_bind_int64(s, 1, v->id);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	kept = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	vorgang_free(v);
+	assert_int_equal(kept, 1 + APPROVAL_REFUSED_NOTES + 5);
+	/* The real approver still decides. */
+	latest_token(f, APPROVER, tok);
+	decide_as(f, APPROVER, "GENEHMIGT", nr, tok);
+	assert_state(f, nr, STATE_FREIGEGEBEN);
+}
+
 static int
 setup_approval(void **state)
 {
@@ -708,6 +948,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_review_attacks, setup_approval, teardown),
 		cmocka_unit_test_setup_teardown(test_four_eyes_with_form_address, setup_approval, teardown),
 		cmocka_unit_test_setup_teardown(test_no_token_left_after_sending, setup_approval, teardown),
+		cmocka_unit_test_setup_teardown(test_readdress_new_approver, setup_approval, teardown),
+		cmocka_unit_test_setup_teardown(test_readdress_new_deputy, setup_approval, teardown),
+		cmocka_unit_test_setup_teardown(test_readdress_keeps_four_eyes, setup_approval, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_attempts_capped, setup_approval, teardown),
 	};
 	return cmocka_run_group_tests_name("approval", tests, NULL, NULL);
 }

@@ -20,18 +20,6 @@
 #include "testutil.h"
 
 static void
-write_file(const char *dir, const char *name, const char *text)
-{
-	char *p = xasprintf("%s/%s", dir, name);
-	FILE *f = fopen(p, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	free(p);
-}
-
-static void
 test_import_samples(void **state)
 {
 	struct store *st;
@@ -88,7 +76,7 @@ test_import_upsert_and_subset(void **state)
 
 	(void)state;
 	mkdir(csvdir, 0700);
-	write_file(csvdir, "katalog.csv", "\xef\xbb\xbf" "artikelnr;bezeichnung;einheit;"
+	testutil_write_file(csvdir, "katalog.csv", "\xef\xbb\xbf" "artikelnr;bezeichnung;einheit;"
 	    "preis_eur;lieferant;lieferanten_artikelnr;genehmigungspflichtig\r\n"
 	    "100234;Kopierpapier A4 neu;Pack;4,49;L02;PH-A480-500;nein\r\n");
 	assert_int_equal(import_dir(st, csvdir, &stats, &err), 0);
@@ -145,9 +133,9 @@ test_import_errors_all_or_nothing(void **state)
 
 		mkdir(csvdir, 0700);
 		/* A valid file next to the bad one must not be imported either. */
-		write_file(csvdir, "lieferorte.csv", "code;bezeichnung;strasse;plz;ort;"
+		testutil_write_file(csvdir, "lieferorte.csv", "code;bezeichnung;strasse;plz;ort;"
 		    "raum;oe\nNEU-1;Neu;Weg 1;12345;Exempla;1;\n");
-		write_file(csvdir, bad_imports[i].file, bad_imports[i].text);
+		testutil_write_file(csvdir, bad_imports[i].file, bad_imports[i].text);
 		assert_int_equal(masterdata_counts(st, before), 0);
 		assert_int_equal(import_dir(st, csvdir, &stats, &err), -1);
 		if (strstr(err, bad_imports[i].expect) == NULL)
@@ -238,6 +226,156 @@ test_import_empty_dir(void **state)
 	(void)state;
 	assert_int_equal(import_dir(st, dir, &stats, &err), -1);
 	assert_non_null(strstr(err, "keine der Stammdaten-Dateien"));
+	testutil_db_done(st, dir);
+}
+
+/* What each file's row turns into: NULL for empty optional values, numbers as numbers. */
+static void
+test_import_values(void **state)
+{
+	static const struct {
+		const char *sql, *want;
+	} rows[] = {
+		{ "SELECT parent, genehmiger, vertretung, schwelle_cents FROM oe "
+		    "WHERE code = 'N1'", "null null null null" },
+		{ "SELECT parent, genehmiger, schwelle_cents FROM oe WHERE code = 'N2'",
+		    "text:N1 text:g@exempla.test integer:1050" },
+		{ "SELECT budget_cents, jahr FROM kostenstelle WHERE code = 'K1'",
+		    "integer:100000 integer:2027" },
+		{ "SELECT raum, oe FROM lieferort WHERE code = 'LO1'", "null null" },
+		{ "SELECT kundennummer, format, mindestbestellwert_cents FROM "
+		    "lieferant WHERE code = 'LX'", "null text:text integer:0" },
+		{ "SELECT mindestbestellwert_cents FROM lieferant WHERE code = 'LY'",
+		    "integer:2500" },
+		{ "SELECT preis_cents, lieferanten_artikelnr, genehmigungspflichtig "
+		    "FROM katalog WHERE artikelnr = 'A1'", "integer:199 null integer:0" },
+		{ "SELECT genehmigungspflichtig FROM katalog WHERE artikelnr = 'A2'",
+		    "integer:1" },
+		{ "SELECT email, oe FROM person WHERE name = 'Neu'",
+		    "text:neu.person@exempla.test null" },
+	};
+	struct store *st;
+	char *dir = testutil_db(&st);
+	struct import_stats stats;
+	const char *err = NULL;
+
+	(void)state;
+	testutil_write_file(dir, "organisationseinheiten.csv", "oe;bezeichnung;uebergeordnet;"
+	    "genehmiger;vertretung;schwelle_eur\nN2;Zwei;N1;g@exempla.test;;10,50\n"
+	    "N1;Eins;;;;\n");
+	testutil_write_file(dir, "kostenstellen.csv", "kostenstelle;bezeichnung;oe;"
+	    "budget_eur;jahr\nK1;K;N1;1.000,00;2027\n");
+	testutil_write_file(dir, "lieferorte.csv", "code;bezeichnung;strasse;plz;ort;raum;oe\n"
+	    "LO1;Ort;Weg 1;12345;Exempla;;\n");
+	testutil_write_file(dir, "lieferanten.csv", "lieferant;name;bestell_email;"
+	    "kundennummer;format;mindestbestellwert_eur\nLX;X;x@l.test;;text;\n"
+	    "LY;Y;y@l.test;7;csv;25\n");
+	testutil_write_file(dir, "katalog.csv", "artikelnr;bezeichnung;einheit;preis_eur;"
+	    "lieferant;lieferanten_artikelnr;genehmigungspflichtig\n"
+	    "A1;Stift;Stück;1,99;LX;;\nA2;Tisch;Stück;99,00;LY;T-1;Ja\n");
+	testutil_write_file(dir, "personen.csv", "email;name;oe;rolle\n"
+	    "Neu.Person@Exempla.TEST;Neu;;besteller\n");
+	if (import_dir(st, dir, &stats, &err) != 0)
+		fail_msg("import: %s", err);
+	assert_int_equal(stats.files, 6);
+	for (size_t i = 0; i < SO_NELEM(rows); i++) {
+		sqlite3_stmt *s = store_stmt(st, rows[i].sql);
+		struct buf b;
+
+		buf_init(&b, 0);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		for (int c = 0; c < sqlite3_column_count(s); c++) {
+			const char *t = (const char *)sqlite3_column_text(s, c);
+
+			buf_printf(&b, "%s%s%s%s", c ? " " : "",
+			    sqlite3_column_type(s, c) == SQLITE_NULL ? "null" :
+			    sqlite3_column_type(s, c) == SQLITE_INTEGER ?
+			    "integer" : "text", t ? ":" : "", t ? t : "");
+		}
+		sqlite3_reset(s);
+		if (strcmp(buf_cstr(&b), rows[i].want) != 0)
+			fail_msg("row %zu: %s, expected %s", i, buf_cstr(&b),
+			    rows[i].want);
+		buf_free(&b);
+	}
+	testutil_db_done(st, dir);
+}
+
+/* Within a row: missing values and amounts first, then formats, then references. */
+static void
+test_import_check_order(void **state)
+{
+	static const struct bad_import rows[] = {
+		{ "lieferanten.csv", "lieferant;name;bestell_email;kundennummer;"
+		    "format;mindestbestellwert_eur\nL9;;kaputt;1;pdf;x\n",
+		    "lieferanten.csv:2: name: Wert fehlt" },
+		{ "lieferanten.csv", "lieferant;name;bestell_email;kundennummer;"
+		    "format;mindestbestellwert_eur\nL9;X;kaputt;1;pdf;x\n",
+		    "lieferanten.csv:2: mindestbestellwert_eur: \"x\" ist kein Geldbetrag" },
+		{ "lieferanten.csv", "lieferant;name;bestell_email;kundennummer;"
+		    "format;mindestbestellwert_eur\nL9;X;kaputt;1;pdf;1\n",
+		    "lieferanten.csv:2: bestell_email: \"kaputt\" ist keine Mail-Adresse" },
+		{ "kostenstellen.csv", "kostenstelle;bezeichnung;oe;budget_eur;jahr\n"
+		    "1;A;77;1,00;1999\n", "kostenstellen.csv:2: jahr: \"1999\" ist kein Jahr" },
+		{ "organisationseinheiten.csv", "oe;bezeichnung;uebergeordnet;"
+		    "genehmiger;vertretung;schwelle_eur\nX;X;99;a@b;c;\n",
+		    "organisationseinheiten.csv:2: vertretung: \"c\" ist keine Mail-Adresse" },
+		{ "organisationseinheiten.csv", "oe;bezeichnung;uebergeordnet;"
+		    "genehmiger;vertretung;schwelle_eur\nX;X;99;a@b;;\n",
+		    "organisationseinheiten.csv:2: uebergeordnet: OE \"99\" ist unbekannt" },
+		{ "personen.csv", "email;name;rolle\nx@y;X;einkauf\ny@z;Y;\n",
+		    "personen.csv:3: rolle: Wert fehlt" },
+		{ "lieferorte.csv", "code;bezeichnung;strasse;plz\n",
+		    "lieferorte.csv:1: Spalte \"ort\" fehlt in der Kopfzeile" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < SO_NELEM(rows); i++) {
+		struct store *st;
+		char *dir = testutil_db(&st);
+		struct import_stats stats;
+		const char *err = NULL;
+
+		testutil_write_file(dir, rows[i].file, rows[i].text);
+		assert_int_equal(import_dir(st, dir, &stats, &err), -1);
+		if (strncmp(err, rows[i].expect, strlen(rows[i].expect)) != 0)
+			fail_msg("row %zu: error \"%s\", expected \"%s\"", i, err,
+			    rows[i].expect);
+		testutil_db_done(st, dir);
+	}
+}
+
+static int
+after_fails(struct store *st, void *ctx, const char **error_r)
+{
+	struct md_oe oe = { 0 };
+	int *called = ctx;
+
+	/* It runs inside the import's transaction and sees the new rows. */
+	*called = masterdata_oe(st, "10.2", &oe) == 1;
+	md_oe_clear(&oe);
+	*error_r = "after: refused";
+	return -1;
+}
+
+static void
+test_import_then_rolls_back(void **state)
+{
+	struct store *st;
+	char *dir = testutil_db(&st);
+	struct import_stats stats;
+	const char *err = NULL;
+	int64_t counts[6];
+	int called = 0;
+
+	(void)state;
+	assert_int_equal(import_dir_then(st, SAMPLES "/stammdaten", after_fails,
+	    &called, &stats, &err), -1);
+	assert_true(called);
+	assert_string_equal(err, "after: refused");
+	assert_int_equal(masterdata_counts(st, counts), 0);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(counts[i], 0);
 	testutil_db_done(st, dir);
 }
 
@@ -425,6 +563,9 @@ main(void)
 		cmocka_unit_test(test_import_errors_all_or_nothing),
 		cmocka_unit_test(test_import_bmecat),
 		cmocka_unit_test(test_import_empty_dir),
+		cmocka_unit_test(test_import_values),
+		cmocka_unit_test(test_import_check_order),
+		cmocka_unit_test(test_import_then_rolls_back),
 		cmocka_unit_test(test_case_numbers_and_transitions),
 		cmocka_unit_test(test_ledger_and_outbox),
 		cmocka_unit_test(test_schema_version),

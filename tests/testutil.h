@@ -47,6 +47,18 @@ testutil_db_done(struct store *st, char *dir)
 	free(dir);
 }
 
+/* Write text to dir/name (a CSV file for an import, say). */
+static inline void
+testutil_write_file(const char *dir, const char *name, const char *text)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+
+	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0)
+		abort();
+	free(p);
+}
+
 /* Database with the sample master data imported. */
 static inline char *
 testutil_db_with_samples(struct store **st_r)

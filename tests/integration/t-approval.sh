@@ -4,7 +4,8 @@
 # an outsider, a tampered token, a replay, the deputy deciding, an
 # out-of-office reply handing over, reminder / escalation / expiry with a
 # controllable clock, a reply read after the deadline that arrived before
-# it, and a budget that is used up.
+# it, a budget that is used up, a master data import that replaces the
+# approver of a waiting case, and forged replies in bulk.
 set -u
 . "$(dirname "$0")/common.sh"
 A=amtsleitung60@exempla.test      # approver of OE 60
@@ -13,16 +14,19 @@ R2=requester2@exempla.test
 N=0
 
 # Deliver a copy of sample 02 (OE 60, free-text item: needs approval) with a
-# new Message-ID, poll, and print the new case number.
+# new Message-ID, poll, and print the new case number.  It runs in a
+# subshell, so its counter lives in a file.
 new_case() {
-	N=$((N + 1))
-	sed "s/^Message-ID: <02-freitext@/Message-ID: <appr-$N@/" \
-		"$SO_REPO_ROOT/contrib/demo/mails/02-freitext.eml" > "$D/form-$N.eml"
-	so_send_eml "$D/form-$N.eml"
+	local k
+	k=$(($(cat "$D/cases" 2>/dev/null || echo 0) + 1))
+	echo "$k" > "$D/cases"
+	sed "s/^Message-ID: <02-freitext@/Message-ID: <appr-$k@/" \
+		"$SO_REPO_ROOT/contrib/demo/mails/02-freitext.eml" > "$D/form-$k.eml"
+	so_send_eml "$D/form-$k.eml"
 	so_wait_count bestellung@exempla.test INBOX 1 20 >/dev/null
 	$SO poll 2>>"$D/poll.log"
 	so_wait_queue_empty "$D/mail" 30
-	sql "SELECT nr FROM vorgang WHERE source_msgid = 'appr-$N@intranet.exempla.test'"
+	sql "SELECT nr FROM vorgang WHERE source_msgid = 'appr-$k@intranet.exempla.test'"
 }
 state() { sql "SELECT state FROM vorgang WHERE nr = '$1'"; }
 # The token from the newest approval request for case $2 in $1's INBOX.
@@ -133,7 +137,6 @@ so_assert_contains "$D/r2b.txt" "Genehmigungsfrist ist abgelaufen" "requester to
 
 # --- the deadline goes by delivery time (IMAP INTERNALDATE): a reply that
 # arrived in time counts though it is read 20 days later
-N=$((N + 1))     # new_case counts in its subshell only
 c6=$(new_case)
 t6=$(token_for $A "$c6")
 POLL_NOW=$(($(date +%s) + 20 * 86400)) send_reply "$A" "GENEHMIGT $c6 $t6" ""
@@ -150,4 +153,51 @@ so_wait_queue_empty "$D/mail" 30
 so_assert_eq "$(sql "SELECT count(*) FROM vorgang WHERE source_msgid LIKE 'budget-%' AND state = 'freigegeben'")" 8 "8 cases within budget released"
 so_assert_eq "$(sql "SELECT count(*) FROM vorgang WHERE source_msgid = 'budget-9@x.test' AND state = 'wartet_auf_genehmigung' AND approval_reason LIKE '%Budget der Kostenstelle 1020%'")" 1 "the 9th exceeds the budget and waits"
 so_assert_eq "$(count_subject sgl102@exempla.test "Genehmigung erforderlich:")" 1 "approver of OE 10.2 asked, the request says why"
+
+# --- master data change: the approver of OE 60 leaves while a case waits
+NEWA=neu60@exempla.test
+c6=$(new_case)
+t6=$(token_for $A "$c6")
+mkdir -p "$D/md2"
+printf 'oe;bezeichnung;uebergeordnet;genehmiger;vertretung;schwelle_eur\n60;Bauamt;1;%s;%s;\n' \
+	"$NEWA" "$DEP" > "$D/md2/organisationseinheiten.csv"
+printf 'email;name;oe;rolle\n%s;Nora Neu;60;genehmiger\n' "$NEWA" > "$D/md2/personen.csv"
+$SO import "$D/md2" > "$D/import2.out" 2>>"$D/poll.log"
+so_assert_match "$D/import2.out" "Genehmigungen neu adressiert +1 " "import re-addresses the waiting case"
+$SO poll 2>>"$D/poll.log"
+so_wait_queue_empty "$D/mail" 30
+so_assert_eq "$(count_subject $NEWA "Genehmigung erforderlich: $c6 ")" 1 "the new approver gets a request with a new token"
+send_reply "$A" "GENEHMIGT $c6 $t6" ""
+so_assert_eq "$(state "$c6")" wartet_auf_genehmigung "the old approver's reply after the import is refused"
+bodies $A INBOX > "$D/old-a.txt"
+so_assert_contains "$D/old-a.txt" "nicht mehr zuständig" "the old approver is told he no longer decides"
+so_assert_eq "$(sql "SELECT count(*) FROM history h JOIN vorgang v ON v.id = h.vorgang_id WHERE v.nr = '$c6' AND h.reason LIKE 'Genehmigung nach Änderung der Stammdaten neu adressiert%'")" 1 "the case history records the re-addressing"
+nt6=$(token_for $NEWA "$c6")
+send_reply "$NEWA" "GENEHMIGT $c6 $nt6" ""
+so_assert_eq "$(state "$c6")" freigegeben "the new approver's reply decides"
+so_assert_eq "$(sql "SELECT h.actor FROM history h JOIN vorgang v ON v.id = h.vorgang_id WHERE v.nr = '$c6' AND h.to_state = 'genehmigt'")" "$NEWA" "approved by the new approver"
+so_assert_eq "$(count_subject $R2 "Ihre Anforderung $c6: freigegeben")" 1 "requester told"
+$SO audit verify > "$D/av.txt"; rc=$?
+so_assert_eq "$rc" 0 "the audit trail still verifies"
+
+# --- forged replies in bulk: the history keeps the first 20, every mail is kept
+c7=$(new_case)
+t7=$(token_for $NEWA "$c7")
+bad7=$(printf '%s' "$t7" | sed 's/^./0/')
+[ "$bad7" = "$t7" ] && bad7=$(printf '%s' "$t7" | sed 's/^./1/')
+done_before=$(so_imap_count bestellung@exempla.test Verarbeitet)
+for i in $(seq 1 23); do
+	printf 'From: mallory@evil.test\r\nTo: bestellung@exempla.test\r\nSubject: GENEHMIGT %s %s\r\nMessage-ID: <forged-%d@evil.test>\r\n\r\nGENEHMIGT\r\n' \
+		"$c7" "$bad7" "$i" > "$D/forged-$i.eml"
+	so_send_eml "$D/forged-$i.eml"
+done
+so_wait_count bestellung@exempla.test INBOX 23 30 >/dev/null
+$SO poll 2>>"$D/poll.log"
+so_wait_queue_empty "$D/mail" 30
+hist7() { sql "SELECT count(*) FROM history h JOIN vorgang v ON v.id = h.vorgang_id WHERE v.nr = '$c7' AND h.reason LIKE '$1'"; }
+so_assert_eq "$(state "$c7")" wartet_auf_genehmigung "forged replies change nothing"
+so_assert_eq "$(hist7 'Entscheidung abgewiesen%')" 20 "the first 20 refused attempts are in the case history"
+so_assert_eq "$(hist7 'mehr als 20 abgewiesene%')" 1 "the history says once that further attempts are only logged"
+so_assert_eq "$(sql "SELECT count(*) FROM ledger WHERE message_id LIKE 'forged-%'")" 23 "every forged reply is in the ledger"
+so_assert_eq "$(so_imap_count bestellung@exempla.test Verarbeitet)" $((done_before + 23)) "every forged reply is filed, none deleted"
 so_summary
