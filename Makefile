@@ -61,6 +61,12 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libsocialorder.a
 
 -include $(OBJS:.o=.d) $(BUILD)/daemon/main.d
 
+# The fault-injecting TCP proxy of the integration tests (t-netfaults).
+FAULTPROXY := tests/integration/faultproxy
+$(BUILD)/$(FAULTPROXY): $(FAULTPROXY).c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
 deps:
 	contrib/install-deps.sh
 
@@ -73,15 +79,17 @@ check-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    tests/run-unit.sh $(patsubst $(BUILD)/%,build-asan/%,$(TESTS))
 
-check-integration: socialorder
-	tests/integration/run.sh ./socialorder
+check-integration: socialorder $(BUILD)/$(FAULTPROXY)
+	SO_FAULTPROXY=$(CURDIR)/$(BUILD)/$(FAULTPROXY) tests/integration/run.sh ./socialorder
 
 # The integration suite once more with the sanitizer build of the daemon.
 check-integration-asan:
-	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" build-asan/socialorder
+	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" build-asan/socialorder \
+	    build-asan/$(FAULTPROXY)
 	rm -f build-asan/asan.*
 	SO_SANITIZER=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:log_path=$(CURDIR)/build-asan/asan \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    SO_FAULTPROXY=$(CURDIR)/build-asan/$(FAULTPROXY) \
 	    tests/integration/run.sh build-asan/socialorder
 	@if ls build-asan/asan.* >/dev/null 2>&1; then cat build-asan/asan.*; \
 	    echo "sanitizer reports above"; exit 1; fi

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "imapc.h"
+#include "imapio.h"
 #include "log.h"
 #include "util.h"
 
@@ -233,8 +234,8 @@ imapc_open(const struct config *cfg, struct imapc **c_r)
 	}
 	c->imap = mailimap_new(0, NULL);
 	mailimap_set_timeout(c->imap, cfg->imap_timeout);
-	r = tls ? mailimap_ssl_connect_with_callback(c->imap, host, port,
-	    tls_sni, host) : mailimap_socket_connect(c->imap, host, port);
+	r = imapio_connect(c->imap, host, port, tls, cfg->imap_timeout, tls_sni,
+	    host);
 	if (!ok(r)) {
 		log_error("imap connect to %s:%u failed: %s (libetpan error %d)",
 		    host, port, error_text(r), r);

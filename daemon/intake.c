@@ -235,6 +235,7 @@ batch_decide(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 {
 	struct wf_result res[INTAKE_BATCH];
 	int decided[INTAKE_BATCH] = { 0 };
+	unsigned cases = 0;
 
 	memset(res, 0, sizeof(res));
 	if (store_begin(wf->st) == -1)
@@ -272,13 +273,16 @@ batch_decide(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		}
 		decided[i] = 1;
 		if (strcmp(res[i].outcome, "case") == 0)
-			stats->cases++;
+			cases++;
 	}
 	if (store_commit(wf->st) == -1) {
-		/* Nothing of the batch is recorded: all of it comes again. */
-		log_error("intake batch commit failed; will retry");
-		return 0;
+		/* Nothing of the batch is recorded (disk full?): all of it comes
+		 * again, and the cycle counts as failed. */
+		log_error("intake batch commit failed; nothing of it recorded, "
+		    "will retry");
+		return -1;
 	}
+	stats->cases += cases;
 	for (size_t i = 0; i < b->n; i++)
 		if (decided[i] && moves_add(ic, wf, uidvalidity, mv, b->uid[i],
 		    res[i].folder, stats) == -1)
@@ -428,20 +432,39 @@ process_inbox(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 	return rc;
 }
 
+/*
+ * Another process kept the database locked beyond the busy timeout during
+ * this cycle (which began at lock_timeouts): every further write would wait
+ * as long again, so the cycle is given up; the next one tries it all.
+ */
+static int
+locked_out(struct store *st, uint64_t lock_timeouts)
+{
+	return store_lock_timeouts(st) != lock_timeouts;
+}
+
 static void
 flush(struct store *st, const struct config *cfg, struct intake_stats *stats,
-    int *rc)
+    int *rc, uint64_t lock_timeouts)
 {
+	static int (*const due[])(struct store *, const struct config *,
+	    int64_t) = { approval_run_due, orderrun_run_due, monthly_run_due };
 	struct sender_stats ss;
 
-	/* Reminders, escalations, expiries and a due order run go out with
-	 * this flush. */
-	if (approval_run_due(st, cfg, so_now()) == -1)
+	/*
+	 * Reminders, escalations, expiries and a due order run go out with
+	 * this flush.  Approval deadlines (due[0]) only after a cycle that
+	 * read the mailbox: a reply waiting in an unreachable mailbox must not
+	 * be overtaken by its expiry (it is judged by its delivery time).
+	 */
+	for (size_t i = *rc == 0 ? 0 : 1; i < SO_NELEM(due) &&
+	    !locked_out(st, lock_timeouts); i++)
+		if (due[i](st, cfg, so_now()) == -1)
+			*rc = -1;
+	if (locked_out(st, lock_timeouts)) {
 		*rc = -1;
-	if (orderrun_run_due(st, cfg, so_now()) == -1)
-		*rc = -1;
-	if (monthly_run_due(st, cfg, so_now()) == -1)
-		*rc = -1;
+		return;
+	}
 	if (sender_flush(st, cfg, &ss, intake_should_stop) == -1)
 		*rc = -1;
 	if (ss.sent > 0)
@@ -456,10 +479,16 @@ flush(struct store *st, const struct config *cfg, struct intake_stats *stats,
  * in a row, alert the administrator once (until a cycle succeeds again).
  */
 static void
-record_cycle(struct store *st, const struct config *cfg, int rc)
+record_cycle(struct store *st, const struct config *cfg, int rc,
+    uint64_t lock_timeouts)
 {
 	int64_t at, fails = 0, now = so_now();
 
+	if (locked_out(st, lock_timeouts)) {
+		log_error("database locked by another process for longer than "
+		    "the busy timeout; cycle given up, nothing lost");
+		return;
+	}
 	if (rc == 0) {
 		(void)health_set(st, HEALTH_LAST_POLL, now, 0, NULL);
 		(void)health_set(st, HEALTH_FAILURES, now, 0, NULL);
@@ -494,6 +523,7 @@ intake_poll(struct store *st, const struct config *cfg,
 {
 	struct workflow wf = { st, cfg, profile, { 0 } };
 	struct imapc *ic;
+	uint64_t locks = store_lock_timeouts(st);
 	int rc = 0;
 
 	memset(stats, 0, sizeof(*stats));
@@ -505,8 +535,8 @@ intake_poll(struct store *st, const struct config *cfg,
 		imapc_close(ic);
 	}
 	/* Send even when IMAP failed: answers may be waiting from before. */
-	flush(st, cfg, stats, &rc);
-	record_cycle(st, cfg, rc);
+	flush(st, cfg, stats, &rc, locks);
+	record_cycle(st, cfg, rc, locks);
 	log_info("poll done seen=%u cases=%u moved=%u errors=%u sent=%u "
 	    "deferred=%u failed=%u", stats->seen, stats->cases, stats->moved,
 	    stats->errors, stats->sent, stats->deferred, stats->failed);
@@ -524,6 +554,7 @@ intake_daemon(struct store *st, const struct config **cfg,
 	while (!intake_should_stop()) {
 		struct workflow wf = { 0 };
 		struct intake_stats stats = { 0 };
+		uint64_t locks = store_lock_timeouts(st);
 		int rc = 0;
 
 		if (intake_reload) {
@@ -542,8 +573,8 @@ intake_daemon(struct store *st, const struct config **cfg,
 			rc = -1;
 		if (rc == 0 && process_inbox(ic, &wf, &stats) == -1)
 			rc = -1;
-		flush(st, *cfg, &stats, &rc);
-		record_cycle(st, *cfg, rc);
+		flush(st, *cfg, &stats, &rc, locks);
+		record_cycle(st, *cfg, rc, locks);
 		if (stats.seen || stats.sent || stats.failed)
 			log_info("cycle done seen=%u cases=%u sent=%u deferred=%u "
 			    "failed=%u", stats.seen, stats.cases, stats.sent,

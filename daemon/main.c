@@ -294,6 +294,24 @@ cmd_status(struct app *a)
 		printf("Postausgang:   %lld wartend, %lld endgültig fehlgeschlagen, "
 		    "%lld gesendet\n", (long long)pending, (long long)failed,
 		    (long long)sent);
+	/* A mail that failed for good reached nobody: name the newest ones. */
+	s = store_stmt(a->st, "SELECT o.id, o.kind, o.rcpt, v.nr, o.last_error "
+	    "FROM outbox o LEFT JOIN vorgang v ON v.id = o.vorgang_id WHERE "
+	    "o.state = 'failed' ORDER BY o.id DESC LIMIT 20");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		char *rcpt = str_log_safe((const char *)sqlite3_column_text(s, 2),
+		    100);
+		char *err = str_log_safe((const char *)sqlite3_column_text(s, 4),
+		    200);
+		const unsigned char *nr = sqlite3_column_text(s, 3);
+
+		printf("  fehlgeschlagen: Mail %lld (%s) an %s%s%s: %s\n",
+		    (long long)sqlite3_column_int64(s, 0), sqlite3_column_text(s, 1),
+		    rcpt, nr ? ", Vorgang " : "", nr ? (const char *)nr : "", err);
+		free(rcpt);
+		free(err);
+	}
+	sqlite3_reset(s);
 	s = store_stmt(a->st, "SELECT count(*) FROM approval a JOIN vorgang v ON "
 	    "v.id = a.vorgang_id WHERE v.state = 'wartet_auf_genehmigung'");
 	if (sqlite3_step(s) == SQLITE_ROW)

@@ -4,13 +4,18 @@
  *
  * Each due mail is sent as stored (same bytes, same Message-ID on every
  * attempt) to its one recipient, envelope sender [smtp] from.  A 5xx answer
- * is permanent: the mail is marked failed and logged.  Anything else is
- * retried with exponential backoff ([smtp] retry_base doubling up to
- * retry_max) until [smtp] max_attempts.  When the server cannot be reached
- * at all (no SMTP reply) the flush stops for this cycle instead of trying
- * every mail; a refused recipient only affects its own mail.  With SMTP
- * AUTH configured, TLS is required (no password in clear text).
- * One connection is reused for all mails of a flush.
+ * is permanent: the mail is marked failed, logged, and [general] admin
+ * (if set) gets one mail per flush naming the mails that failed for good,
+ * also those that ran out of attempts; a mail to the administrator never
+ * causes such an alert.  Anything else is retried with exponential backoff
+ * ([smtp] retry_base doubling up to retry_max) until [smtp] max_attempts.
+ * When the server gives no answer to a mail (unreachable, connection cut,
+ * timed out), says it is closing (421) or refuses our login, the flush
+ * stops for this cycle instead of trying every mail; a refused recipient
+ * only affects its own mail.  A refused login is not the mail's fault: it
+ * is retried, never failed at once.  With SMTP AUTH configured, TLS is
+ * required (no password in clear text).  One connection is reused for all
+ * mails of a flush; each mail may take at most twice [smtp] timeout.
  */
 #ifndef SO_SENDER_H
 #define SO_SENDER_H

@@ -601,7 +601,7 @@ workflow_check_templates(const struct config *cfg, const char **error_r)
 	    "decision_ack", "already_decided", "approval_refused",
 	    "approval_alert", "order", "freetext_order", "ordered", "status",
 	    "status_list", "status_unknown", "storno", "storno_approver",
-	    "erhalten", "monthly_report", "admin_alert" };
+	    "erhalten", "monthly_report", "admin_alert", "send_failed" };
 	static char errbuf[512];
 	struct tvars *v = tvars_new();
 	int rc = 0;

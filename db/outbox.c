@@ -52,9 +52,10 @@ int
 outbox_due(struct store *st, int64_t now, size_t max,
     struct outbox_item **items_r, size_t *n_r)
 {
-	sqlite3_stmt *s = store_stmt(st, "SELECT id, kind, rcpt, message_id, "
-	    "raw, attempts FROM outbox WHERE state = 'pending' AND "
-	    "next_attempt_at <= ? ORDER BY id LIMIT ?");
+	sqlite3_stmt *s = store_stmt(st, "SELECT o.id, o.kind, o.rcpt, "
+	    "o.message_id, o.raw, o.attempts, v.nr FROM outbox o LEFT JOIN "
+	    "vorgang v ON v.id = o.vorgang_id WHERE o.state = 'pending' AND "
+	    "o.next_attempt_at <= ? ORDER BY o.id LIMIT ?");
 	struct outbox_item *items = NULL;
 	size_t n = 0;
 	int rc;
@@ -77,6 +78,7 @@ outbox_due(struct store *st, int64_t now, size_t max,
 		it->raw[len] = '\0';
 		it->len = (size_t)len;
 		it->attempts = sqlite3_column_int(s, 5);
+		it->case_nr = store_col_text(s, 6);
 	}
 	sqlite3_reset(s);
 	*items_r = items;
@@ -92,6 +94,7 @@ outbox_items_free(struct outbox_item *items, size_t n)
 		free(items[i].rcpt);
 		free(items[i].message_id);
 		free(items[i].raw);
+		free(items[i].case_nr);
 	}
 	free(items);
 }

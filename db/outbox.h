@@ -19,6 +19,7 @@
 struct outbox_item {
 	int64_t id;
 	char *kind, *rcpt, *message_id;
+	char *case_nr;                  /* the case it is about, or NULL */
 	char *raw;
 	size_t len;
 	int attempts;

@@ -23,6 +23,7 @@ struct store {
 	struct stmt_cache *cache;
 	size_t ncache;
 	int depth;              /* open transactions: 1 = BEGIN, >1 = savepoints */
+	uint64_t lock_timeouts; /* BEGINs that timed out on another's lock */
 };
 
 static char errbuf[1024];
@@ -45,14 +46,30 @@ store_schema_version(struct store *st)
 	return v;
 }
 
+/*
+ * SQLite's message, with the system's reason when a system call failed:
+ * "disk I/O error" alone does not say that the disk is full.  The errno is
+ * only fresh after an I/O or open error.
+ */
+static const char *
+errtext(struct store *st)
+{
+	static char buf[512];
+	int code = sqlite3_errcode(st->db) & 0xff;
+
+	if ((code != SQLITE_IOERR && code != SQLITE_CANTOPEN) ||
+	    sqlite3_system_errno(st->db) == 0)
+		return sqlite3_errmsg(st->db);
+	snprintf(buf, sizeof(buf), "%s (%s)", sqlite3_errmsg(st->db),
+	    strerror(sqlite3_system_errno(st->db)));
+	return buf;
+}
+
 int
 store_exec(struct store *st, const char *sql)
 {
-	char *err = NULL;
-
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		log_error("db exec failed: %s (sql: %.60s)", err ? err : "?", sql);
-		sqlite3_free(err);
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		log_error("db exec failed: %s (sql: %.60s)", errtext(st), sql);
 		return -1;
 	}
 	return 0;
@@ -115,7 +132,7 @@ store_open(const char *path, struct store **st_r, const char **error_r)
 	    store_exec(st, "PRAGMA foreign_keys = ON") == -1 ||
 	    store_exec(st, "PRAGMA temp_store = MEMORY") == -1) {
 		snprintf(errbuf, sizeof(errbuf), "%s: setting up the database "
-		    "failed: %s", path, sqlite3_errmsg(st->db));
+		    "failed: %s", path, errtext(st));
 		goto fail;
 	}
 	if (migrate(st, error_r) == -1) {
@@ -178,8 +195,11 @@ store_begin(struct store *st)
 		return 0;
 	}
 	st->depth = 0;
-	if (store_exec(st, "BEGIN IMMEDIATE") == -1)
+	if (store_exec(st, "BEGIN IMMEDIATE") == -1) {
+		if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY)
+			st->lock_timeouts++;
 		return -1;
+	}
 	st->depth = 1;
 	return 0;
 }
@@ -246,13 +266,19 @@ store_step_done(struct store *st, sqlite3_stmt *s)
 	int rc = sqlite3_step(s);
 
 	if (rc != SQLITE_DONE) {
-		log_error("db step failed: %s (sql: %.80s)",
-		    sqlite3_errmsg(st->db), sqlite3_sql(s));
+		log_error("db step failed: %s (sql: %.80s)", errtext(st),
+		    sqlite3_sql(s));
 		sqlite3_reset(s);
 		return -1;
 	}
 	sqlite3_reset(s);
 	return 0;
+}
+
+uint64_t
+store_lock_timeouts(struct store *st)
+{
+	return st->lock_timeouts;
 }
 
 sqlite3 *

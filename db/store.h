@@ -39,6 +39,13 @@ int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
 /*
+ * How many store_begin() calls so far failed because another process held
+ * the write lock for longer than the busy timeout (10 s).  A caller that
+ * sees it grow may give up its cycle rather than wait again for every write.
+ */
+uint64_t store_lock_timeouts(struct store *st);
+
+/*
  * A prepared statement for sql, reset and with bindings cleared.  sql must
  * be a string literal (the cache is keyed on its address).  Aborts on a
  * statement that does not compile: that is a programming error.

@@ -351,6 +351,36 @@ so_wait_queue_empty() {
 	done
 }
 
+# so_postfix_conf DIR SETTING...
+# Set main.cf parameters ("name = value") of the private Postfix of mail
+# stack DIR and reload it, e.g. to refuse test recipients with a
+# check_recipient_access map.  mailstack.sh writes a fresh main.cf at every
+# start, so nothing outlives the stack.
+so_postfix_conf() {
+	local dir=${1-} out rc
+	local -a pre=()
+
+	if [ -z "$dir" ] || [ ! -d "$dir/postfix" ] || [ $# -lt 2 ]; then
+		so__err "usage: so_postfix_conf MAILSTACK_DIR 'name = value' ..."
+		return 2
+	fi
+	shift
+	# Postfix belongs to root; a developer goes through sudo.
+	if [ "$(id -u)" -ne 0 ]; then
+		pre=(sudo -n)
+	fi
+	rc=0
+	out=$("${pre[@]}" postconf -c "$dir/postfix" -e "$@" 2>&1) || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		out=$("${pre[@]}" postfix -c "$dir/postfix" reload 2>&1) || rc=$?
+	fi
+	if [ "$rc" -ne 0 ]; then
+		so__err "so_postfix_conf: changing Postfix in $dir failed: $out"
+		return 1
+	fi
+	return 0
+}
+
 so__pass() {
 	SO_PASSED=$((SO_PASSED + 1))
 	echo "ok - $1"

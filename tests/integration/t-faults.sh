@@ -24,4 +24,21 @@ so_wait_queue_empty "$D/mail" 30
 so_assert_eq "$(sql 'SELECT count(*) FROM vorgang')" 1 "the waiting mail became a case"
 $SO status > "$D/status2.txt"
 so_assert_not_contains "$D/status2.txt" "Fehlgeschlagene Zyklen" "failure count reset"
+
+# An approval deadline does not pass while the mailbox cannot be read: a
+# reply may be waiting there.  Once it can, the expiry happens.
+so_send_eml "$SO_REPO_ROOT/contrib/demo/mails/02-freitext.eml"
+so_wait_count bestellung@exempla.test INBOX 1 20
+$SO poll 2>>"$D/up.log"
+so_wait_queue_empty "$D/mail" 30
+nr=$(sql "SELECT nr FROM vorgang WHERE state = 'wartet_auf_genehmigung'")
+so_assert_eq "${nr:0:8}" "SO-2026-" "a case waits for approval"
+later=$(($(date +%s) + 20 * 86400))
+sed -i "s|^$good|url = imap://127.0.0.1:9/INBOX|" "$D/so.ini"
+SO_NOW=$later $SO poll 2>>"$D/down.log"
+so_assert_eq "$?" 1 "poll fails while IMAP is down"
+so_assert_eq "$(sql "SELECT state FROM vorgang WHERE nr = '$nr'")" wartet_auf_genehmigung "no expiry while the mailbox is unreachable"
+sed -i "s|^url = imap://127.0.0.1:9/INBOX|$good|" "$D/so.ini"
+SO_NOW=$later $SO poll 2>>"$D/up.log"
+so_assert_eq "$(sql "SELECT state FROM vorgang WHERE nr = '$nr'")" abgelehnt "expired once the mailbox was read"
 so_summary
