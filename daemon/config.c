@@ -60,6 +60,7 @@ static const struct key_def keys[] = {
 	{ "smtp", "password", K_STR, O(smtp_password), NULL, 0, 0, 0 },
 	{ "smtp", "password_file", K_SECRET_FILE, O(smtp_password), NULL, 0, 0, 0 },
 	{ "smtp", "timeout", K_INT, O(smtp_timeout), "60", 0, 1, 3600 },
+	{ "smtp", "connections", K_INT, O(smtp_connections), "4", 0, 1, 16 },
 	{ "smtp", "retry_base", K_INT, O(retry_base), "60", 0, 1, 86400 },
 	{ "smtp", "retry_max", K_INT, O(retry_max), "3600", 0, 1, 604800 },
 	{ "smtp", "max_attempts", K_INT, O(max_attempts), "20", 0, 1, 1000 },

@@ -55,6 +55,7 @@ struct config {
 	char *smtp_user;        /* NULL: no AUTH */
 	char *smtp_password;
 	int smtp_timeout;
+	int smtp_connections;   /* SMTP sessions used at once by a flush */
 	int retry_base;         /* seconds before the first retry */
 	int retry_max;          /* cap of the backoff, seconds */
 	int max_attempts;       /* then the mail is marked failed */

@@ -123,159 +123,236 @@ is_alert(const char *kind)
 	    strcmp(kind, "admin_alert") == 0;
 }
 
-int
-sender_flush(struct store *st, const struct config *cfg,
-    struct sender_stats *stats, int (*should_stop)(void))
-{
-	struct outbox_item *items = NULL;
-	size_t n = 0;
+/* One SMTP session: an easy handle and the mail it is sending, if any. */
+struct slot {
 	CURL *curl;
+	struct outbox_item *it;         /* NULL: idle */
+	struct upload up;
+	struct reply reply;
+	struct curl_slist *rcpt;
 	char errbuf[CURL_ERROR_SIZE];   /* registered with curl until cleanup */
-	struct tvars *alert;
-	unsigned refused;
-	int rc = 0, stop = 0, marks = 0;
+};
 
-	memset(stats, 0, sizeof(*stats));
-	if ((curl = curl_easy_init()) == NULL)
-		fatalx("curl_easy_init failed");
+/* What a flush carries from one mail's result to the next. */
+struct flush {
+	struct store *st;
+	const struct config *cfg;
+	struct sender_stats *stats;
+	struct tvars *alert;            /* mails failed for good, for the admin */
+	unsigned refused;
+	int marks, rc, stop;
+};
+
+static void
+slot_start(CURLM *multi, struct slot *sl, const struct config *cfg,
+    struct outbox_item *it)
+{
+	CURL *curl = sl->curl;
+
+	sl->it = it;
+	sl->up = (struct upload){ it->raw, it->len, 0 };
+	sl->reply.line[0] = '\0';
+	sl->errbuf[0] = '\0';
+	sl->rcpt = curl_slist_append(NULL, it->rcpt);
+	curl_easy_reset(curl);
+	curl_easy_setopt(curl, CURLOPT_PRIVATE, sl);
+	curl_easy_setopt(curl, CURLOPT_URL, cfg->smtp_url);
+	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, cfg->smtp_from);
+	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, sl->rcpt);
+	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(curl, CURLOPT_READDATA, &sl->up);
+	curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)it->len);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, sl->errbuf);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, reply_cb);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &sl->reply);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)cfg->smtp_timeout);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)cfg->smtp_timeout * 2);
+	/* Also bounds the wait for the answer to QUIT when the connection is
+	 * closed, which CURLOPT_TIMEOUT does not: a stalled server would hold
+	 * the cleanup 120 s. */
+	curl_easy_setopt(curl, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+	    (long)cfg->smtp_timeout);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)(cfg->smtp_user ?
+	    CURLUSESSL_ALL : CURLUSESSL_TRY));
+	if (cfg->smtp_user) {
+		curl_easy_setopt(curl, CURLOPT_USERNAME, cfg->smtp_user);
+		curl_easy_setopt(curl, CURLOPT_PASSWORD,
+		    cfg->smtp_password ? cfg->smtp_password : "");
+	}
+	curl_multi_add_handle(multi, curl);
+}
+
+/* Record what became of the slot's mail, and free the slot. */
+static void
+slot_done(struct flush *f, struct slot *sl, CURLcode cc)
+{
+	const struct config *cfg = f->cfg;
+	struct outbox_item *it = sl->it;
+	int attempts = it->attempts + 1;
+	int64_t now = so_now();
+	long code = 0;
+	char *lrcpt = str_log_safe(it->rcpt, 100);
+
+	curl_easy_getinfo(sl->curl, CURLINFO_RESPONSE_CODE, &code);
+	curl_slist_free_all(sl->rcpt);
+	sl->rcpt = NULL;
+	sl->it = NULL;
 	/*
 	 * Marks are committed every SENDER_MARK_BATCH mails rather than each
 	 * on its own (one fsync each): after a crash at most that many mails
 	 * are sent again, with the same bytes and Message-ID.
 	 */
-	if (store_begin(st) == -1) {
-		curl_easy_cleanup(curl);
-		return -1;
-	}
-	while (!stop) {
-		int64_t now = so_now();
+	if (++f->marks % SENDER_MARK_BATCH == 0 &&
+	    (store_commit(f->st) == -1 || store_begin(f->st) == -1))
+		f->rc = -1, f->stop = 1;
+	if (cc == CURLE_OK) {
+		if (outbox_mark_sent(f->st, it->id, now) == -1)
+			f->rc = -1, f->stop = 1;
+		f->stats->sent++;
+		log_info("send ok id=%lld to=%s kind=%s msgid=%s",
+		    (long long)it->id, lrcpt, it->kind, it->message_id);
+	} else {
+		const char *what = *sl->errbuf ? sl->errbuf : curl_easy_strerror(cc);
+		char *said = str_log_safe(sl->reply.line, 200);
+		char *err = *said ? xasprintf("%s (server: %s)", what, said) :
+		    xasprintf("%s (SMTP %ld)", what, code);
+		int permanent = permanent_refusal(cc, code);
 
-		if (outbox_due(st, now, 200, &items, &n) == -1) {
+		if (permanent || attempts >= cfg->max_attempts) {
+			if (outbox_mark_failed(f->st, it->id, attempts, err) == -1)
+				f->rc = -1, f->stop = 1;
+			f->stats->failed++;
+			log_error("send failed id=%lld to=%s attempts=%d "
+			    "permanent=%d error=%s", (long long)it->id, lrcpt,
+			    attempts, permanent, err);
+			if (f->alert && !is_alert(it->kind) &&
+			    ++f->refused <= SENDER_ALERT_LIST) {
+				struct tvars *m = tvars_add_item(f->alert, "mails");
+
+				tvars_set(m, "kind", it->kind);
+				tvars_set(m, "rcpt", it->rcpt);
+				tvars_set(m, "case", it->case_nr);
+				tvars_set(m, "error", err);
+			}
+		} else {
+			int64_t next = now + backoff(cfg, attempts);
+
+			if (outbox_mark_retry(f->st, it->id, attempts, next, err) == -1)
+				f->rc = -1, f->stop = 1;
+			f->stats->deferred++;
+			log_warn("send deferred id=%lld to=%s attempts=%d "
+			    "retry_in=%llds error=%s", (long long)it->id, lrcpt,
+			    attempts, (long long)(next - now), err);
+		}
+		if (server_trouble(cc, code))
+			f->stop = 1;
+		free(said);
+		free(err);
+	}
+	free(lrcpt);
+}
+
+/*
+ * Send items[0..n) over up to nslots sessions at once.  A session that
+ * finished a mail takes the next one; when the server is in trouble no
+ * new mail is started, and those under way finish.
+ */
+static void
+send_items(struct flush *f, CURLM *multi, struct slot *slots, size_t nslots,
+    struct outbox_item *items, size_t n, int (*should_stop)(void))
+{
+	size_t next = 0, active = 0;
+
+	for (;;) {
+		CURLMsg *msg;
+		int running = 0, left;
+
+		for (size_t k = 0; k < nslots && next < n && !f->stop; k++) {
+			if (slots[k].it != NULL)
+				continue;
+			if (should_stop && should_stop()) {
+				f->stop = 1;
+				break;
+			}
+			slot_start(multi, &slots[k], f->cfg, &items[next++]);
+			active++;
+		}
+		if (active == 0)
+			break;
+		if (curl_multi_perform(multi, &running) != CURLM_OK)
+			fatalx("curl_multi_perform failed");
+		while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
+			struct slot *sl = NULL;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&sl);
+			curl_multi_remove_handle(multi, sl->curl);
+			slot_done(f, sl, msg->data.result);
+			active--;
+		}
+		if (running > 0)
+			(void)curl_multi_poll(multi, NULL, 0, 1000, NULL);
+	}
+}
+
+int
+sender_flush(struct store *st, const struct config *cfg,
+    struct sender_stats *stats, int (*should_stop)(void))
+{
+	struct flush f = { st, cfg, stats, NULL, 0, 0, 0, 0 };
+	size_t nslots = cfg->smtp_connections > 0 ?
+	    (size_t)cfg->smtp_connections : 1;
+	struct slot *slots = xcalloc(nslots, sizeof(*slots));
+	struct outbox_item *items = NULL;
+	size_t n = 0;
+	CURLM *multi;
+
+	memset(stats, 0, sizeof(*stats));
+	if ((multi = curl_multi_init()) == NULL)
+		fatalx("curl_multi_init failed");
+	/* Each session's connection stays open for its next mail. */
+	curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)nslots);
+	curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long)nslots);
+	for (size_t k = 0; k < nslots; k++)
+		if ((slots[k].curl = curl_easy_init()) == NULL)
+			fatalx("curl_easy_init failed");
+	if (store_begin(st) == -1)
+		f.rc = -1, f.stop = 1;
+	while (!f.stop) {
+		if (outbox_due(st, so_now(), 200, &items, &n) == -1) {
 			outbox_items_free(items, n);
-			rc = -1;
+			f.rc = -1;
 			break;
 		}
 		if (n == 0)
 			break;
-		alert = cfg->admin ? tvars_new() : NULL;
-		refused = 0;
-		for (size_t i = 0; i < n && !stop; i++) {
-			struct outbox_item *it = &items[i];
-			struct upload up = { it->raw, it->len, 0 };
-			struct reply reply = { "" };
-			struct curl_slist *rcpt;
-			long code = 0;
-			CURLcode cc;
-			int attempts = it->attempts + 1;
-			char *lrcpt;
-
-			if (should_stop && should_stop()) {
-				stop = 1;
-				break;
-			}
-			rcpt = curl_slist_append(NULL, it->rcpt);
-			lrcpt = str_log_safe(it->rcpt, 100);
-			errbuf[0] = '\0';
-			curl_easy_reset(curl);
-			curl_easy_setopt(curl, CURLOPT_URL, cfg->smtp_url);
-			curl_easy_setopt(curl, CURLOPT_MAIL_FROM, cfg->smtp_from);
-			curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-			curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-			curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_cb);
-			curl_easy_setopt(curl, CURLOPT_READDATA, &up);
-			curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE,
-			    (curl_off_t)it->len);
-			curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-			curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, reply_cb);
-			curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply);
-			curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
-			    (long)cfg->smtp_timeout);
-			curl_easy_setopt(curl, CURLOPT_TIMEOUT,
-			    (long)cfg->smtp_timeout * 2);
-			/* Also bounds the wait for the answer to QUIT when the
-			 * connection is closed, which CURLOPT_TIMEOUT does not:
-			 * a stalled server would hold curl_easy_cleanup() 120 s. */
-			curl_easy_setopt(curl, CURLOPT_SERVER_RESPONSE_TIMEOUT,
-			    (long)cfg->smtp_timeout);
-			curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-			curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)(cfg->smtp_user ?
-			    CURLUSESSL_ALL : CURLUSESSL_TRY));
-			if (cfg->smtp_user) {
-				curl_easy_setopt(curl, CURLOPT_USERNAME, cfg->smtp_user);
-				curl_easy_setopt(curl, CURLOPT_PASSWORD,
-				    cfg->smtp_password ? cfg->smtp_password : "");
-			}
-			cc = curl_easy_perform(curl);
-			curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-			curl_slist_free_all(rcpt);
-			now = so_now();
-			if (++marks % SENDER_MARK_BATCH == 0 &&
-			    (store_commit(st) == -1 || store_begin(st) == -1))
-				rc = -1, stop = 1;
-			if (cc == CURLE_OK) {
-				if (outbox_mark_sent(st, it->id, now) == -1)
-					rc = -1, stop = 1;
-				stats->sent++;
-				log_info("send ok id=%lld to=%s kind=%s msgid=%s",
-				    (long long)it->id, lrcpt, it->kind, it->message_id);
-			} else {
-				const char *what = *errbuf ? errbuf :
-				    curl_easy_strerror(cc);
-				char *said = str_log_safe(reply.line, 200);
-				char *err = *said ? xasprintf("%s (server: %s)", what,
-				    said) : xasprintf("%s (SMTP %ld)", what, code);
-				int permanent = permanent_refusal(cc, code);
-
-				if (permanent || attempts >= cfg->max_attempts) {
-					if (outbox_mark_failed(st, it->id, attempts, err) == -1)
-						rc = -1, stop = 1;
-					stats->failed++;
-					log_error("send failed id=%lld to=%s attempts=%d "
-					    "permanent=%d error=%s", (long long)it->id,
-					    lrcpt, attempts, permanent, err);
-					if (alert && !is_alert(it->kind) &&
-					    ++refused <= SENDER_ALERT_LIST) {
-						struct tvars *m = tvars_add_item(alert,
-						    "mails");
-
-						tvars_set(m, "kind", it->kind);
-						tvars_set(m, "rcpt", it->rcpt);
-						tvars_set(m, "case", it->case_nr);
-						tvars_set(m, "error", err);
-					}
-				} else {
-					int64_t next = now + backoff(cfg, attempts);
-					if (outbox_mark_retry(st, it->id, attempts, next,
-					    err) == -1)
-						rc = -1, stop = 1;
-					stats->deferred++;
-					log_warn("send deferred id=%lld to=%s attempts=%d "
-					    "retry_in=%llds error=%s", (long long)it->id,
-					    lrcpt, attempts, (long long)(next - now), err);
-				}
-				if (server_trouble(cc, code))
-					stop = 1;
-				free(said);
-				free(err);
-			}
-			free(lrcpt);
-		}
+		f.alert = cfg->admin ? tvars_new() : NULL;
+		f.refused = 0;
+		send_items(&f, multi, slots, nslots, items, n, should_stop);
 		outbox_items_free(items, n);
 		items = NULL;
-		if (refused > 0 && rc == 0 && alert_refused(st, cfg, alert,
-		    refused) == -1)
-			rc = -1, stop = 1;
-		tvars_free(alert);
+		if (f.refused > 0 && f.rc == 0 && alert_refused(st, cfg, f.alert,
+		    f.refused) == -1)
+			f.rc = -1, f.stop = 1;
+		tvars_free(f.alert);
+		f.alert = NULL;
 		/* The next outbox_due must see this batch's marks. */
 		if (store_commit(st) == -1 || store_begin(st) == -1) {
-			rc = -1;
+			f.rc = -1;
 			break;
 		}
 	}
-	if (rc == -1)
+	if (f.rc == -1)
 		store_rollback(st);
 	else if (store_commit(st) == -1)
-		rc = -1;
-	curl_easy_cleanup(curl);
-	return rc;
+		f.rc = -1;
+	curl_multi_cleanup(multi);
+	for (size_t k = 0; k < nslots; k++)
+		curl_easy_cleanup(slots[k].curl);
+	free(slots);
+	return f.rc;
 }

@@ -14,8 +14,10 @@
  * stops for this cycle instead of trying every mail; a refused recipient
  * only affects its own mail.  A refused login is not the mail's fault: it
  * is retried, never failed at once.  With SMTP AUTH configured, TLS is
- * required (no password in clear text).  One connection is reused for all
- * mails of a flush; each mail may take at most twice [smtp] timeout.
+ * required (no password in clear text).  A flush sends over [smtp]
+ * connections sessions at once, as an MTA delivers in parallel; each
+ * session keeps its connection for its next mail, and each mail may take
+ * at most twice [smtp] timeout.
  */
 #ifndef SO_SENDER_H
 #define SO_SENDER_H

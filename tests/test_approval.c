@@ -399,7 +399,8 @@ test_deadline_by_arrival(void **state)
 	struct wf_result res;
 	char nr[32], tok[33], nr2[32], tok2[33], *m, *mail;
 	const int64_t t0 = 1795250000, late = 1796500000; /* +14.5 days */
-	struct approval a;
+	struct approval a = { 0 };
+	int64_t expires;
 	struct vorgang *vg;
 
 	waiting_case(f, nr, tok);
@@ -409,19 +410,21 @@ test_deadline_by_arrival(void **state)
 	assert_int_equal(case_store_load(f->st, nr, &vg), 1);
 	assert_int_equal(approvals_get(f->st, vg->id, &a), 1);
 	assert_true(a.expires_at > t0 + 86400 && a.expires_at < late);
+	expires = a.expires_at;
+	approval_clear(&a);
 	vorgang_free(vg);
 	setenv("SO_NOW", "1796500000", 1);
 	/* Delivered a day before the deadline, read after it: counts. */
 	m = xasprintf("GENEHMIGT %s %s", nr, tok);
 	mail = reply(APPROVER, m, "", NULL);
-	feed_arrived(f, mail, a.expires_at - 86400, &res);
+	feed_arrived(f, mail, expires - 86400, &res);
 	free(mail);
 	free(m);
 	assert_state(f, nr, STATE_FREIGEGEBEN);
 	/* Delivered a second after the deadline: refused. */
 	m = xasprintf("GENEHMIGT %s %s", nr2, tok2);
 	mail = reply(APPROVER, m, "", NULL);
-	feed_arrived(f, mail, a.expires_at + 1, &res);
+	feed_arrived(f, mail, expires + 1, &res);
 	free(mail);
 	free(m);
 	assert_state(f, nr2, STATE_WARTET);
