@@ -19,7 +19,9 @@ for round in $(seq 1 40); do
 	[ "$left" = 0 ] && [ "$(sql "SELECT count(*) FROM outbox WHERE state = 'pending'")" = 0 ] && break
 	$SO daemon -f 2>> "$D/daemon.log" &
 	pid=$!
-	sleep "0.$(( (RANDOM % 9) + 1 ))"
+	# 20 to 250 ms: intake takes a few hundred mails in well under a
+	# second, so later kills would find nothing left to interrupt.
+	sleep "0.$(printf '%03d' $(( (RANDOM % 231) + 20 )))"
 	kill -KILL $pid 2>/dev/null && kills=$((kills + 1))
 	wait $pid 2>/dev/null
 done
