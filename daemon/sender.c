@@ -133,6 +133,15 @@ struct slot {
 	char errbuf[CURL_ERROR_SIZE];   /* registered with curl until cleanup */
 };
 
+/* A result waiting to be written: sent, to retry, or failed for good. */
+struct mark {
+	int64_t id;
+	enum { MARK_SENT, MARK_RETRY, MARK_FAILED } what;
+	int attempts;
+	int64_t when;           /* sent at, or next attempt at */
+	char *error;
+};
+
 /* What a flush carries from one mail's result to the next. */
 struct flush {
 	struct store *st;
@@ -140,8 +149,63 @@ struct flush {
 	struct sender_stats *stats;
 	struct tvars *alert;            /* mails failed for good, for the admin */
 	unsigned refused;
-	int marks, rc, stop;
+	struct mark marks[SENDER_MARK_BATCH];
+	size_t nmarks;
+	int rc, stop, trouble;          /* trouble: the server, not a mail */
 };
+
+/*
+ * Write the waiting results in one short transaction.  Results are kept
+ * in memory meanwhile, so that no write lock is held while talking to the
+ * server (intake may be writing at the same time); after a crash at most
+ * SENDER_MARK_BATCH mails (plus those under way) are sent again, with the
+ * same bytes and Message-ID.
+ */
+static void
+marks_write(struct flush *f)
+{
+	int rc = 0;
+
+	if (f->nmarks == 0)
+		return;
+	if (store_begin(f->st) == -1)
+		rc = -1;
+	for (size_t i = 0; i < f->nmarks && rc == 0; i++) {
+		struct mark *m = &f->marks[i];
+
+		if (m->what == MARK_SENT)
+			rc = outbox_mark_sent(f->st, m->id, m->when);
+		else if (m->what == MARK_RETRY)
+			rc = outbox_mark_retry(f->st, m->id, m->attempts, m->when,
+			    m->error);
+		else
+			rc = outbox_mark_failed(f->st, m->id, m->attempts, m->error);
+	}
+	if (rc == 0 && store_commit(f->st) == -1)
+		rc = -1;
+	else if (rc == -1)
+		store_rollback(f->st);
+	if (rc == -1)
+		f->rc = -1, f->stop = 1;
+	for (size_t i = 0; i < f->nmarks; i++)
+		free(f->marks[i].error);
+	f->nmarks = 0;
+}
+
+static void
+mark_add(struct flush *f, int64_t id, int what, int attempts, int64_t when,
+    const char *error)
+{
+	struct mark *m = &f->marks[f->nmarks++];
+
+	m->id = id;
+	m->what = what;
+	m->attempts = attempts;
+	m->when = when;
+	m->error = error ? xstrdup(error) : NULL;
+	if (f->nmarks == SENDER_MARK_BATCH)
+		marks_write(f);
+}
 
 static void
 slot_start(CURLM *multi, struct slot *sl, const struct config *cfg,
@@ -184,7 +248,7 @@ slot_start(CURLM *multi, struct slot *sl, const struct config *cfg,
 	curl_multi_add_handle(multi, curl);
 }
 
-/* Record what became of the slot's mail, and free the slot. */
+/* Note what became of the slot's mail, and free the slot. */
 static void
 slot_done(struct flush *f, struct slot *sl, CURLcode cc)
 {
@@ -199,17 +263,8 @@ slot_done(struct flush *f, struct slot *sl, CURLcode cc)
 	curl_slist_free_all(sl->rcpt);
 	sl->rcpt = NULL;
 	sl->it = NULL;
-	/*
-	 * Marks are committed every SENDER_MARK_BATCH mails rather than each
-	 * on its own (one fsync each): after a crash at most that many mails
-	 * are sent again, with the same bytes and Message-ID.
-	 */
-	if (++f->marks % SENDER_MARK_BATCH == 0 &&
-	    (store_commit(f->st) == -1 || store_begin(f->st) == -1))
-		f->rc = -1, f->stop = 1;
 	if (cc == CURLE_OK) {
-		if (outbox_mark_sent(f->st, it->id, now) == -1)
-			f->rc = -1, f->stop = 1;
+		mark_add(f, it->id, MARK_SENT, attempts, now, NULL);
 		f->stats->sent++;
 		log_info("send ok id=%lld to=%s kind=%s msgid=%s",
 		    (long long)it->id, lrcpt, it->kind, it->message_id);
@@ -221,8 +276,7 @@ slot_done(struct flush *f, struct slot *sl, CURLcode cc)
 		int permanent = permanent_refusal(cc, code);
 
 		if (permanent || attempts >= cfg->max_attempts) {
-			if (outbox_mark_failed(f->st, it->id, attempts, err) == -1)
-				f->rc = -1, f->stop = 1;
+			mark_add(f, it->id, MARK_FAILED, attempts, now, err);
 			f->stats->failed++;
 			log_error("send failed id=%lld to=%s attempts=%d "
 			    "permanent=%d error=%s", (long long)it->id, lrcpt,
@@ -239,15 +293,14 @@ slot_done(struct flush *f, struct slot *sl, CURLcode cc)
 		} else {
 			int64_t next = now + backoff(cfg, attempts);
 
-			if (outbox_mark_retry(f->st, it->id, attempts, next, err) == -1)
-				f->rc = -1, f->stop = 1;
+			mark_add(f, it->id, MARK_RETRY, attempts, next, err);
 			f->stats->deferred++;
 			log_warn("send deferred id=%lld to=%s attempts=%d "
 			    "retry_in=%llds error=%s", (long long)it->id, lrcpt,
 			    attempts, (long long)(next - now), err);
 		}
 		if (server_trouble(cc, code))
-			f->stop = 1;
+			f->stop = f->trouble = 1;
 		free(said);
 		free(err);
 	}
@@ -299,60 +352,98 @@ send_items(struct flush *f, CURLM *multi, struct slot *slots, size_t nslots,
 	}
 }
 
-int
-sender_flush(struct store *st, const struct config *cfg,
-    struct sender_stats *stats, int (*should_stop)(void))
-{
-	struct flush f = { st, cfg, stats, NULL, 0, 0, 0, 0 };
-	size_t nslots = cfg->smtp_connections > 0 ?
-	    (size_t)cfg->smtp_connections : 1;
-	struct slot *slots = xcalloc(nslots, sizeof(*slots));
-	struct outbox_item *items = NULL;
-	size_t n = 0;
+/* The sessions of a flush: a multi handle and its easy handles. */
+struct sessions {
 	CURLM *multi;
+	struct slot *slots;
+	size_t n;
+};
 
-	memset(stats, 0, sizeof(*stats));
-	if ((multi = curl_multi_init()) == NULL)
+static void
+sessions_open(struct sessions *ss, const struct config *cfg)
+{
+	ss->n = cfg->smtp_connections > 0 ? (size_t)cfg->smtp_connections : 1;
+	ss->slots = xcalloc(ss->n, sizeof(*ss->slots));
+	if ((ss->multi = curl_multi_init()) == NULL)
 		fatalx("curl_multi_init failed");
 	/* Each session's connection stays open for its next mail. */
-	curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)nslots);
-	curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long)nslots);
-	for (size_t k = 0; k < nslots; k++)
-		if ((slots[k].curl = curl_easy_init()) == NULL)
+	curl_multi_setopt(ss->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)ss->n);
+	curl_multi_setopt(ss->multi, CURLMOPT_MAXCONNECTS, (long)ss->n);
+	for (size_t k = 0; k < ss->n; k++)
+		if ((ss->slots[k].curl = curl_easy_init()) == NULL)
 			fatalx("curl_easy_init failed");
-	if (store_begin(st) == -1)
-		f.rc = -1, f.stop = 1;
-	while (!f.stop) {
-		if (outbox_due(st, so_now(), 200, &items, &n) == -1) {
+}
+
+static void
+sessions_close(struct sessions *ss)
+{
+	curl_multi_cleanup(ss->multi);
+	for (size_t k = 0; k < ss->n; k++)
+		curl_easy_cleanup(ss->slots[k].curl);
+	free(ss->slots);
+}
+
+/* Send everything that is due now, until none is left or the flush stops. */
+static void
+flush_pass(struct flush *f, struct sessions *ss, int (*should_stop)(void))
+{
+	struct outbox_item *items = NULL;
+	size_t n = 0;
+
+	while (!f->stop) {
+		if (outbox_due(f->st, so_now(), 200, &items, &n) == -1) {
 			outbox_items_free(items, n);
-			f.rc = -1;
+			f->rc = -1;
 			break;
 		}
 		if (n == 0)
 			break;
-		f.alert = cfg->admin ? tvars_new() : NULL;
-		f.refused = 0;
-		send_items(&f, multi, slots, nslots, items, n, should_stop);
+		send_items(f, ss->multi, ss->slots, ss->n, items, n, should_stop);
 		outbox_items_free(items, n);
 		items = NULL;
-		if (f.refused > 0 && f.rc == 0 && alert_refused(st, cfg, f.alert,
-		    f.refused) == -1)
-			f.rc = -1, f.stop = 1;
-		tvars_free(f.alert);
-		f.alert = NULL;
-		/* The next outbox_due must see this batch's marks. */
-		if (store_commit(st) == -1 || store_begin(st) == -1) {
-			f.rc = -1;
-			break;
-		}
+		/* The next outbox_due must see this batch's results. */
+		marks_write(f);
 	}
-	if (f.rc == -1)
-		store_rollback(st);
-	else if (store_commit(st) == -1)
-		f.rc = -1;
-	curl_multi_cleanup(multi);
-	for (size_t k = 0; k < nslots; k++)
-		curl_easy_cleanup(slots[k].curl);
-	free(slots);
+	marks_write(f);
+}
+
+/*
+ * The alert about mails failed for good in this flush, if any: 1 if it
+ * was queued (the caller then sends it in the same flush).
+ */
+static int
+flush_alert(struct flush *f)
+{
+	int queued = 0;
+
+	if (f->refused > 0 && f->rc == 0) {
+		if (store_begin(f->st) == -1 || alert_refused(f->st, f->cfg,
+		    f->alert, f->refused) == -1 || store_commit(f->st) == -1) {
+			store_rollback(f->st);
+			f->rc = -1;
+		} else
+			queued = 1;
+	}
+	tvars_free(f->alert);
+	f->alert = NULL;
+	f->refused = 0;
+	return queued;
+}
+
+int
+sender_flush(struct store *st, const struct config *cfg,
+    struct sender_stats *stats, int (*should_stop)(void))
+{
+	struct flush f = { .st = st, .cfg = cfg, .stats = stats };
+	struct sessions ss;
+
+	memset(stats, 0, sizeof(*stats));
+	f.alert = cfg->admin ? tvars_new() : NULL;
+	sessions_open(&ss, cfg);
+	flush_pass(&f, &ss, should_stop);
+	/* The alert goes out with this flush (it is never about itself). */
+	if (flush_alert(&f) == 1)
+		flush_pass(&f, &ss, should_stop);
+	sessions_close(&ss);
 	return f.rc;
 }
