@@ -3,6 +3,8 @@
  * sender - outbox to SMTP over libcurl.  See sender.h.
  */
 #include <curl/curl.h>
+#include <pthread.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -446,4 +448,135 @@ sender_flush(struct store *st, const struct config *cfg,
 		flush_pass(&f, &ss, should_stop);
 	sessions_close(&ss);
 	return f.rc;
+}
+
+/* ---------------------------------------------------------------- background */
+
+struct sender_bg {
+	struct store *main_st;          /* the caller's connection, for the alert */
+	const struct config *cfg;
+	char *path;                     /* the database file */
+	pthread_t thread;
+	int started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int kicks, done;                /* under mu */
+	struct sender_stats stats;
+	struct flush f;                 /* the thread's; read after the join */
+};
+
+/* The stop flag of the one background sender (flush_pass takes no context). */
+static volatile sig_atomic_t *bg_stop;
+
+static int
+bg_should_stop(void)
+{
+	return bg_stop != NULL && *bg_stop;
+}
+
+static void *
+bg_main(void *arg)
+{
+	struct sender_bg *bg = arg;
+	struct sessions ss;
+	const char *err;
+
+	if (store_open(bg->path, &bg->f.st, &err) == -1) {
+		log_error("sending during intake: %s", err);
+		bg->f.rc = -1;
+		return NULL;
+	}
+	sessions_open(&ss, bg->cfg);
+	for (;;) {
+		int done;
+
+		pthread_mutex_lock(&bg->mu);
+		while (bg->kicks == 0 && !bg->done)
+			pthread_cond_wait(&bg->cv, &bg->mu);
+		bg->kicks = 0;
+		done = bg->done;
+		pthread_mutex_unlock(&bg->mu);
+		/* After trouble with the server, not again in this cycle. */
+		if (!bg->f.stop)
+			flush_pass(&bg->f, &ss, bg_should_stop);
+		if (done)
+			break;
+	}
+	sessions_close(&ss);
+	store_close(bg->f.st);
+	bg->f.st = NULL;
+	return NULL;
+}
+
+struct sender_bg *
+sender_bg_new(struct store *st, const struct config *cfg,
+    volatile sig_atomic_t *stop)
+{
+	struct sender_bg *bg = xcalloc(1, sizeof(*bg));
+	const char *path = sqlite3_db_filename(store_db(st), "main");
+
+	bg->main_st = st;
+	bg->cfg = cfg;
+	bg->path = path && *path ? xstrdup(path) : NULL;
+	bg_stop = stop;
+	return bg;
+}
+
+void
+sender_bg_kick(struct sender_bg *bg)
+{
+	if (bg == NULL || bg->path == NULL)
+		return;         /* e.g. an in-memory database: the caller sends */
+	if (!bg->started) {
+		bg->f.cfg = bg->cfg;
+		bg->f.stats = &bg->stats;
+		bg->f.alert = bg->cfg->admin ? tvars_new() : NULL;
+		pthread_mutex_init(&bg->mu, NULL);
+		pthread_cond_init(&bg->cv, NULL);
+		if (pthread_create(&bg->thread, NULL, bg_main, bg) != 0) {
+			log_warn("sending during intake: no thread; sending after it");
+			tvars_free(bg->f.alert);
+			bg->f.alert = NULL;
+			free(bg->path);
+			bg->path = NULL;
+			return;
+		}
+		bg->started = 1;
+	}
+	pthread_mutex_lock(&bg->mu);
+	bg->kicks++;
+	pthread_cond_signal(&bg->cv);
+	pthread_mutex_unlock(&bg->mu);
+}
+
+int
+sender_bg_finish(struct sender_bg *bg, struct sender_stats *stats)
+{
+	int rc = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	if (bg == NULL)
+		return 0;
+	if (bg->started) {
+		struct flush mf = { .st = bg->main_st, .cfg = bg->cfg,
+		    .stats = stats };
+
+		pthread_mutex_lock(&bg->mu);
+		bg->done = 1;
+		pthread_cond_signal(&bg->cv);
+		pthread_mutex_unlock(&bg->mu);
+		pthread_join(bg->thread, NULL);
+		pthread_mutex_destroy(&bg->mu);
+		pthread_cond_destroy(&bg->cv);
+		*stats = bg->stats;
+		/* Templates are rendered here, in the caller's thread. */
+		mf.alert = bg->f.alert;
+		mf.refused = bg->f.refused;
+		(void)flush_alert(&mf);
+		rc = bg->f.rc == -1 || mf.rc == -1 ? -1 : bg->f.trouble ? 1 : 0;
+	}
+	bg_stop = NULL;
+	free(bg->path);
+	free(bg);
+	return rc;
 }
