@@ -126,8 +126,11 @@ so_assert_contains "$D/full-fresh-1.log" "No space left on device" "disk full, f
 # shared memory exist: the commit of the case is what fails.
 rm -f "$D/fs/fill"
 hold "$D/fs/so.db" "SELECT count(*) FROM vorgang;"
-for i in $(seq 50); do
-	[ -e "$D/fs/so.db-wal" ] && [ -e "$D/fs/so.db-shm" ] && break
+# The shared memory file must have its full first size (32 KiB): a reader
+# that had to grow it would already fail on the full disk when opening.
+for i in $(seq 100); do
+	[ -e "$D/fs/so.db-wal" ] &&
+		[ "$(stat -c %s "$D/fs/so.db-shm" 2>/dev/null || echo 0)" -ge 32768 ] && break
 	sleep 0.1
 done
 fill "database open"
