@@ -231,8 +231,7 @@ batch_parsed(struct workflow *wf, uint32_t uidvalidity, struct batch *b)
 /* Decide all mails of a parsed batch in one transaction, then queue their moves. */
 static int
 batch_decide(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    struct batch *b, struct moves *mv, struct intake_stats *stats,
-    struct sender_bg *bg)
+    struct batch *b, struct moves *mv, struct intake_stats *stats)
 {
 	struct wf_result res[INTAKE_BATCH];
 	int decided[INTAKE_BATCH] = { 0 };
@@ -284,7 +283,6 @@ batch_decide(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		return -1;
 	}
 	stats->cases += cases;
-	sender_bg_kick(bg);     /* its answers can go out now */
 	for (size_t i = 0; i < b->n; i++)
 		if (decided[i] && moves_add(ic, wf, uidvalidity, mv, b->uid[i],
 		    res[i].folder, stats) == -1)
@@ -398,8 +396,7 @@ batch_next(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
  * takes one batch, the sandbox parses the next.
  */
 static int
-process_inbox(struct imapc *ic, struct workflow *wf, struct intake_stats *stats,
-    struct sender_bg *bg)
+process_inbox(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 {
 	struct imapc_msg *msgs = NULL;
 	struct moves *mv = xcalloc(1, sizeof(*mv));
@@ -419,7 +416,7 @@ process_inbox(struct imapc *ic, struct workflow *wf, struct intake_stats *stats,
 			    stats, &nxt);
 		batch_parsed(wf, uidvalidity, cur);
 		/* Even when the next fetch failed, this batch is decided. */
-		if (batch_decide(ic, wf, uidvalidity, cur, mv, stats, bg) == -1)
+		if (batch_decide(ic, wf, uidvalidity, cur, mv, stats) == -1)
 			rc = -1;
 		batch_free(cur);
 		cur = nxt;
@@ -436,31 +433,6 @@ process_inbox(struct imapc *ic, struct workflow *wf, struct intake_stats *stats,
 }
 
 /*
- * process_inbox() while a background sender sends what it commits (see
- * sender_bg_new).  *trouble_r: the SMTP server was in trouble, so the
- * cycle's own flush waits for the next cycle.
- */
-static int
-inbox_and_send(struct imapc *ic, struct workflow *wf, struct intake_stats *stats,
-    int *trouble_r)
-{
-	struct sender_bg *bg = sender_bg_new(wf->st, wf->cfg, &intake_stop);
-	struct sender_stats ss;
-	int rc = process_inbox(ic, wf, stats, bg), r;
-
-	r = sender_bg_finish(bg, &ss);
-	if (r == -1)
-		rc = -1;
-	*trouble_r = r == 1;
-	if (ss.sent > 0)
-		(void)health_set(wf->st, HEALTH_LAST_SEND, so_now(), ss.sent, NULL);
-	stats->sent += ss.sent;
-	stats->deferred += ss.deferred;
-	stats->failed += ss.failed;
-	return rc;
-}
-
-/*
  * Another process kept the database locked beyond the busy timeout during
  * this cycle (which began at lock_timeouts): every further write would wait
  * as long again, so the cycle is given up; the next one tries it all.
@@ -473,7 +445,7 @@ locked_out(struct store *st, uint64_t lock_timeouts)
 
 static void
 flush(struct store *st, const struct config *cfg, struct intake_stats *stats,
-    int *rc, uint64_t lock_timeouts, int smtp_trouble)
+    int *rc, uint64_t lock_timeouts)
 {
 	static int (*const due[])(struct store *, const struct config *,
 	    int64_t) = { approval_run_due, orderrun_run_due, monthly_run_due };
@@ -493,8 +465,6 @@ flush(struct store *st, const struct config *cfg, struct intake_stats *stats,
 		*rc = -1;
 		return;
 	}
-	if (smtp_trouble)
-		return;         /* the server failed this cycle already */
 	if (sender_flush(st, cfg, &ss, intake_should_stop) == -1)
 		*rc = -1;
 	if (ss.sent > 0)
@@ -554,18 +524,18 @@ intake_poll(struct store *st, const struct config *cfg,
 	struct workflow wf = { st, cfg, profile, { 0 } };
 	struct imapc *ic;
 	uint64_t locks = store_lock_timeouts(st);
-	int rc = 0, trouble = 0;
+	int rc = 0;
 
 	memset(stats, 0, sizeof(*stats));
 	workflow_limits(cfg, &wf.limits);
 	if (imapc_open(cfg, &ic) == -1)
 		rc = -1;
 	else {
-		rc = inbox_and_send(ic, &wf, stats, &trouble);
+		rc = process_inbox(ic, &wf, stats);
 		imapc_close(ic);
 	}
 	/* Send even when IMAP failed: answers may be waiting from before. */
-	flush(st, cfg, stats, &rc, locks, trouble);
+	flush(st, cfg, stats, &rc, locks);
 	record_cycle(st, cfg, rc, locks);
 	log_info("poll done seen=%u cases=%u moved=%u errors=%u sent=%u "
 	    "deferred=%u failed=%u", stats->seen, stats->cases, stats->moved,
@@ -585,7 +555,7 @@ intake_daemon(struct store *st, const struct config **cfg,
 		struct workflow wf = { 0 };
 		struct intake_stats stats = { 0 };
 		uint64_t locks = store_lock_timeouts(st);
-		int rc = 0, trouble = 0;
+		int rc = 0;
 
 		if (intake_reload) {
 			intake_reload = 0;
@@ -601,9 +571,9 @@ intake_daemon(struct store *st, const struct config **cfg,
 		workflow_limits(*cfg, &wf.limits);
 		if (ic == NULL && imapc_open(*cfg, &ic) == -1)
 			rc = -1;
-		if (rc == 0 && inbox_and_send(ic, &wf, &stats, &trouble) == -1)
+		if (rc == 0 && process_inbox(ic, &wf, &stats) == -1)
 			rc = -1;
-		flush(st, *cfg, &stats, &rc, locks, trouble);
+		flush(st, *cfg, &stats, &rc, locks);
 		record_cycle(st, *cfg, rc, locks);
 		if (stats.seen || stats.sent || stats.failed)
 			log_info("cycle done seen=%u cases=%u sent=%u deferred=%u "

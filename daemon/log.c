@@ -41,12 +41,9 @@ log_vlog(enum log_level level, const char *fmt, va_list ap)
 
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S",
 		    localtime_r(&t, &tm));
-		/* One line, also when the sending thread logs at the same time. */
-		flockfile(stderr);
 		fprintf(stderr, "%s socialorder %s: ", ts, name[level]);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
-		funlockfile(stderr);
 	} else
 		vsyslog(prio[level], fmt, ap);
 }

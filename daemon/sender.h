@@ -22,8 +22,6 @@
 #ifndef SO_SENDER_H
 #define SO_SENDER_H
 
-#include <signal.h>
-
 #include "config.h"
 #include "store.h"
 
@@ -41,25 +39,5 @@ void sender_init(void);
  */
 int sender_flush(struct store *st, const struct config *cfg,
     struct sender_stats *stats, int (*should_stop)(void));
-
-/*
- * Sending while intake is still running: a thread with its own database
- * connection and its own SMTP sessions sends what intake has committed,
- * so that the mail server works on the confirmations while the daemon
- * reads the next mails.  Started by the first sender_bg_kick() (none for a
- * cycle without mail); sender_bg_kick() after each committed batch.
- * sender_bg_finish() lets it send what is due, waits for it, adds its
- * figures to *stats, queues the alert about mails failed for good (in the
- * caller's thread, which renders templates), and returns 1 if the server
- * was in trouble (the caller's own flush should then wait for the next
- * cycle), 0, or -1 on a database error.  stop is read (not written) to
- * notice SIGTERM.
- */
-struct sender_bg;
-
-struct sender_bg *sender_bg_new(struct store *st, const struct config *cfg,
-    volatile sig_atomic_t *stop);
-void sender_bg_kick(struct sender_bg *bg);
-int sender_bg_finish(struct sender_bg *bg, struct sender_stats *stats);
 
 #endif

@@ -26,7 +26,7 @@ struct store {
 	uint64_t lock_timeouts; /* BEGINs that timed out on another's lock */
 };
 
-static __thread char errbuf[1024];    /* per thread: see sender_bg */
+static char errbuf[1024];
 
 int
 store_schema_latest(void)
@@ -54,7 +54,7 @@ store_schema_version(struct store *st)
 static const char *
 errtext(struct store *st)
 {
-	static __thread char buf[512];
+	static char buf[512];
 	int code = sqlite3_errcode(st->db) & 0xff;
 
 	if ((code != SQLITE_IOERR && code != SQLITE_CANTOPEN) ||
