@@ -367,14 +367,12 @@ has_deleted(const struct mailimap_msg_att_dynamic *dyn)
 	return 0;
 }
 
-/* One entry per FETCH response, whatever the order of its attributes. */
+/* Append one entry per FETCH response, whatever the order of its attributes. */
 static void
-list_collect(clist *result, struct imapc_msg **msgs_r, size_t *n_r)
+list_collect(clist *result, struct imapc_msg **msgs, size_t *n)
 {
-	struct imapc_msg *msgs = xreallocarray(NULL,
-	    (size_t)clist_count(result) + 1, sizeof(*msgs));
-	size_t n = 0;
-
+	*msgs = xreallocarray(*msgs, *n + (size_t)clist_count(result) + 1,
+	    sizeof(**msgs));
 	for (clistiter *it = clist_begin(result); it; it = clist_next(it)) {
 		struct mailimap_msg_att *ma = clist_content(it);
 		struct imapc_msg m = { 0 };
@@ -398,21 +396,32 @@ list_collect(clist *result, struct imapc_msg **msgs_r, size_t *n_r)
 				    st->att_data.att_internal_date);
 		}
 		if (m.uid != 0)
-			msgs[n++] = m;
+			(*msgs)[(*n)++] = m;
 	}
-	qsort(msgs, n, sizeof(*msgs), cmp_uid);
-	*msgs_r = msgs;
-	*n_r = n;
 }
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The attributes are fetched for this many UIDs per command: libetpan
+ * keeps a whole response in memory, which for a large mailbox in one
+ * command would make the daemon's memory grow with the mailbox.
+ */
+#define LIST_CHUNK 500
 
 int
 imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r)
 {
 	struct mailimap_search_key *key;
-	struct mailimap_fetch_type *ft;
-	struct mailimap_set *set;
-	clist *uids = NULL, *result = NULL;
-	uint32_t lo = UINT32_MAX, hi = 0;
+	clist *found = NULL;
+	uint32_t *uids;
+	size_t nuids = 0;
 	int r;
 
 	*msgs_r = NULL;
@@ -422,33 +431,47 @@ imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r)
 	 * that arrives while IDLE starts can be lost inside libetpan.
 	 */
 	key = mailimap_search_key_new_all();
-	r = mailimap_uid_search(c->imap, NULL, key, &uids);
+	r = mailimap_uid_search(c->imap, NULL, key, &found);
 	mailimap_search_key_free(key);
 	if (!ok(r))
 		return fail(c, "UID SEARCH ALL", r);
-	for (clistiter *it = clist_begin(uids); it; it = clist_next(it)) {
-		uint32_t u = *(uint32_t *)clist_content(it);
-		lo = u < lo ? u : lo;
-		hi = u > hi ? u : hi;
+	uids = xreallocarray(NULL, (size_t)clist_count(found) + 1, sizeof(*uids));
+	for (clistiter *it = clist_begin(found); it; it = clist_next(it))
+		uids[nuids++] = *(uint32_t *)clist_content(it);
+	mailimap_search_result_free(found);
+	qsort(uids, nuids, sizeof(*uids), cmp_u32);
+	for (size_t i = 0; i < nuids; i += LIST_CHUNK) {
+		size_t last = i + LIST_CHUNK < nuids ? i + LIST_CHUNK - 1 : nuids - 1;
+		struct mailimap_fetch_type *ft;
+		struct mailimap_set *set;
+		clist *result = NULL;
+
+		ft = mailimap_fetch_type_new_fetch_att_list_empty();
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_uid());
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_rfc822_size());
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_flags());
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		    mailimap_fetch_att_new_internaldate());
+		set = mailimap_set_new_interval(uids[i], uids[last]);
+		r = mailimap_uid_fetch(c->imap, set, ft, &result);
+		mailimap_set_free(set);
+		mailimap_fetch_type_free(ft);
+		if (!ok(r)) {
+			free(uids);
+			free(*msgs_r);
+			*msgs_r = NULL;
+			*n_r = 0;
+			return fail(c, "UID FETCH UID RFC822.SIZE FLAGS INTERNALDATE", r);
+		}
+		list_collect(result, msgs_r, n_r);
+		mailimap_fetch_list_free(result);
 	}
-	mailimap_search_result_free(uids);
-	if (hi == 0)
-		return 0;
-	ft = mailimap_fetch_type_new_fetch_att_list_empty();
-	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_rfc822_size());
-	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_flags());
-	mailimap_fetch_type_new_fetch_att_list_add(ft,
-	    mailimap_fetch_att_new_internaldate());
-	set = mailimap_set_new_interval(lo, hi);
-	r = mailimap_uid_fetch(c->imap, set, ft, &result);
-	mailimap_set_free(set);
-	mailimap_fetch_type_free(ft);
-	if (!ok(r))
-		return fail(c, "UID FETCH UID RFC822.SIZE FLAGS INTERNALDATE", r);
-	list_collect(result, msgs_r, n_r);
-	mailimap_fetch_list_free(result);
+	free(uids);
+	if (*n_r > 0)
+		qsort(*msgs_r, *n_r, sizeof(**msgs_r), cmp_uid);
 	return 0;
 }
 
