@@ -121,28 +121,35 @@ clean:
 
 # ---- fuzzing: not part of `make check` ----
 #   make fuzz                 build every libFuzzer target of tests/fuzz into
-#                             build-fuzz/ and run each FUZZ_SECONDS on a copy
-#                             of its seed corpus; fails on a crash, leak,
-#                             timeout or sanitizer report (the input is kept
-#                             in build-fuzz/artifacts/)
+#                             build-fuzz/ and run each FUZZ_SECONDS on its
+#                             seeds; fails on a crash, leak, timeout or
+#                             sanitizer report (the input is kept in
+#                             build-fuzz/artifacts/)
 #   make fuzz FUZZ_TARGETS="csv json" FUZZ_SECONDS=300
-#   make fuzz-build / fuzz-clean
-# Seeds: tests/fuzz/corpus/<name>/ (tests/fuzz/make-corpus.sh rebuilds them);
-# a dictionary tests/fuzz/<name>.dict is used when there is one.
+#   make fuzz-build / fuzz-seeds / fuzz-clean
+# Seeds: tests/fuzz/make-corpus.sh writes them into build-fuzz/seeds/<name>/
+# from the test fixtures, the demo data and its own hand-made inputs; what a
+# run finds is kept in build-fuzz/corpus/<name>/ for the next run.  A
+# dictionary tests/fuzz/<name>.dict is used when there is one.
 # Each target is linked against the parser sources it needs, not the
 # whole library, so that it builds while other modules are mid-edit.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_BUILD   := build-fuzz
 FUZZ_TARGETS ?= mime form command csv json html bmecat schedule authres \
-	render mailout mailto
+	render mailout mailto rendermail formprofile orderdoc
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer -Idaemon -Iparsers -Itemplates -Itests/fuzz
 FUZZ_OPTS    := -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
 	-timeout=10 -print_final_stats=1
-FUZZ_HDRS    := tests/fuzz/fuzz.h daemon/util.h daemon/log.h \
+FUZZ_HDRS    := $(wildcard tests/fuzz/*.h) daemon/util.h daemon/log.h \
 	$(wildcard parsers/*.h templates/*.h)
+# Everything make-corpus.sh copies or reads.
+FUZZ_SEED_SRCS := tests/fuzz/make-corpus.sh $(wildcard tests/data/*.* \
+	tests/data/integration/*.eml tests/data/render-templates/de/*.txt \
+	contrib/demo/mails/*.eml contrib/demo/stammdaten/*.csv \
+	contrib/form-profile.ini templates/de/*.txt)
 
 FUZZ_BASE     := daemon/util.c daemon/log.c
 FUZZ_MIME     := parsers/mime.c parsers/mimehdr.c parsers/mimepart.c \
@@ -164,6 +171,13 @@ FUZZ_SRCS_authres  := parsers/authres.c
 FUZZ_SRCS_render   := templates/render.c
 FUZZ_SRCS_mailout  := templates/mailout.c
 FUZZ_SRCS_mailto   := templates/mailto.c
+FUZZ_SRCS_rendermail  := templates/render.c templates/mailout.c
+FUZZ_SRCS_formprofile := $(FUZZ_FORM) parsers/charset.c
+FUZZ_SRCS_orderdoc    := templates/orderdoc.c parsers/csv.c
+
+$(FUZZ_BUILD)/seeds/.done: $(FUZZ_SEED_SRCS)
+	tests/fuzz/make-corpus.sh $(FUZZ_BUILD)/seeds
+	@touch $@
 
 define FUZZ_RULES
 $(FUZZ_BUILD)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_BASE) $(FUZZ_SRCS_$(1)) $(FUZZ_HDRS)
@@ -171,14 +185,14 @@ $(FUZZ_BUILD)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_BASE) $(FUZZ_SRCS_$(1)) $
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $$@ $$< $(FUZZ_BASE) \
 	    $(FUZZ_SRCS_$(1)) $(PKG_LIBS)
 
-fuzz-run-$(1): $(FUZZ_BUILD)/fuzz_$(1)
+fuzz-run-$(1): $(FUZZ_BUILD)/fuzz_$(1) $(FUZZ_BUILD)/seeds/.done
 	@mkdir -p $(FUZZ_BUILD)/corpus/$(1) $(FUZZ_BUILD)/artifacts
-	@cp -R tests/fuzz/corpus/$(1)/. $(FUZZ_BUILD)/corpus/$(1)/
 	@echo "fuzz $(1): running $(FUZZ_SECONDS)s, log in $(FUZZ_BUILD)/fuzz_$(1).log"
 	@if $(FUZZ_BUILD)/fuzz_$(1) $(FUZZ_OPTS) \
 	    $(if $(wildcard tests/fuzz/$(1).dict),-dict=tests/fuzz/$(1).dict) \
 	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$(1)- \
-	    $(FUZZ_BUILD)/corpus/$(1) >$(FUZZ_BUILD)/fuzz_$(1).log 2>&1; then \
+	    $(FUZZ_BUILD)/corpus/$(1) $(FUZZ_BUILD)/seeds/$(1) \
+	    >$(FUZZ_BUILD)/fuzz_$(1).log 2>&1; then \
 		echo "fuzz $(1): ok, $$$$(sed -n \
 		    's/^stat::number_of_executed_units: */runs=/p; s/^stat::average_exec_per_sec: */exec\/s=/p; s/^stat::peak_rss_mb: */rss_mb=/p' \
 		    $(FUZZ_BUILD)/fuzz_$(1).log | tr '\n' ' ')corpus=$$$$(ls $(FUZZ_BUILD)/corpus/$(1) | wc -l)"; \
@@ -190,10 +204,12 @@ fuzz-run-$(1): $(FUZZ_BUILD)/fuzz_$(1)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_RULES,$(t))))
 
-.PHONY: fuzz fuzz-build fuzz-clean $(addprefix fuzz-run-,$(FUZZ_TARGETS))
+.PHONY: fuzz fuzz-build fuzz-seeds fuzz-clean $(addprefix fuzz-run-,$(FUZZ_TARGETS))
 fuzz: $(addprefix fuzz-run-,$(FUZZ_TARGETS))
 
 fuzz-build: $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))
+
+fuzz-seeds: $(FUZZ_BUILD)/seeds/.done
 
 fuzz-clean:
 	rm -rf $(FUZZ_BUILD)

@@ -376,6 +376,57 @@ str_log_safe(const char *s, size_t max)
 	return buf_steal(&b);
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
+size_t
+utf8_char_len(const char *p, size_t n)
+{
+	unsigned char b = (unsigned char)*p;
+	size_t len;
+
+	if (b < 0x80)
+		len = 1;
+	else if ((b & 0xe0) == 0xc0)
+		len = 2;
+	else if ((b & 0xf0) == 0xe0)
+		len = 3;
+	else if ((b & 0xf8) == 0xf0)
+		len = 4;
+	else
+		return 0;
+	if (len > n || !utf8_valid(p, len))
+		return 0;
+	return len;
+}
+
+/* Copy of s with every byte that is not valid UTF-8 replaced by U+FFFD. */
+char *
+str_utf8_fix(const char *s)
+{
+	static const char repl[] = "\xef\xbf\xbd";
+	size_t n = strlen(s), need = 0, o = 0, l;
+	char *r;
+
+	if (utf8_valid(s, n))
+		return xstrdup(s);
+	/* Measured first: values can be megabytes of bad bytes. */
+	for (size_t i = 0; i < n; i += l ? l : 1) {
+		l = utf8_char_len(s + i, n - i);
+		need += l ? l : sizeof(repl) - 1;
+	}
+	r = xmalloc(need + 1);
+	for (size_t i = 0; i < n; i += l ? l : 1) {
+		if ((l = utf8_char_len(s + i, n - i)) != 0) {
+			memcpy(r + o, s + i, l);
+			o += l;
+		} else {
+			memcpy(r + o, repl, sizeof(repl) - 1);
+			o += sizeof(repl) - 1;
+		}
+	}
+	r[o] = '\0';
+	return r;
+}
+
 int
 money_parse(const char *s, int64_t *cents_r)
 {

@@ -74,6 +74,11 @@ int utf8_valid(const char *s, size_t len);   /* 1 if valid UTF-8 (no overlongs/s
 char *str_header_safe(const char *s, size_t max);
 char *str_log_safe(const char *s, size_t max);
 
+/* Length of the valid UTF-8 character at p (at most n bytes), 0 if invalid. */
+size_t utf8_char_len(const char *p, size_t n);
+/* Copy of s with every byte that is not valid UTF-8 replaced by U+FFFD.  Caller frees. */
+char *str_utf8_fix(const char *s);
+
 /*
  * Money in euro cents.  money_parse() accepts "4,29", "1.234,56", "250",
  * "250,0", optionally followed by " EUR" or " €"; also a decimal point when

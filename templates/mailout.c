@@ -111,57 +111,12 @@ hdr_end(struct composer *c)
 	c->col = 0;
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if invalid. */
-static size_t
-utf8_seq(const char *p, size_t n)
-{
-	unsigned char b = (unsigned char)*p;
-	size_t len;
-
-	if (b < 0x80)
-		len = 1;
-	else if ((b & 0xe0) == 0xc0)
-		len = 2;
-	else if ((b & 0xf0) == 0xe0)
-		len = 3;
-	else if ((b & 0xf8) == 0xf0)
-		len = 4;
-	else
-		return 0;
-	if (len > n || !utf8_valid(p, len))
-		return 0;
-	return len;
-}
-
-/* Copy of s with every byte that is not valid UTF-8 replaced by U+FFFD. */
-static char *
-utf8_fix(const char *s)
-{
-	struct buf b;
-	size_t n = strlen(s);
-
-	if (utf8_valid(s, n))
-		return xstrdup(s);
-	buf_init(&b, 0);
-	while (n > 0) {
-		size_t l = utf8_seq(s, n);
-		if (l == 0) {
-			buf_puts(&b, "\xef\xbf\xbd");
-			l = 1;
-		} else
-			buf_append(&b, s, l);
-		s += l;
-		n -= l;
-	}
-	return buf_steal(&b);
-}
-
 /* A header-safe (one line, no controls), valid UTF-8 copy of s. */
 static char *
 header_text(const char *s, size_t max)
 {
 	char *h = str_header_safe(s ? s : "", max);
-	char *r = utf8_fix(h);
+	char *r = str_utf8_fix(h);
 
 	free(h);
 	return r;
@@ -252,7 +207,7 @@ hdr_encoded(struct composer *c, const char *s)
 
 		/* Whole characters only; at least one always fits. */
 		while (take < n) {
-			size_t l = utf8_seq(s + take, n - take);
+			size_t l = utf8_char_len(s + take, n - take);
 			size_t e;
 			if (l == 0)
 				fatalx("mailout: encoding invalid UTF-8");
@@ -777,7 +732,7 @@ mailout_compose(const struct mailout *m, struct buf *out, const char **error_r)
 		puts_(&c, "X-Auto-Response-Suppress: All\r\n");
 	puts_(&c, "MIME-Version: 1.0\r\n");
 
-	body = utf8_fix(m->body ? m->body : "");
+	body = str_utf8_fix(m->body ? m->body : "");
 	if (m->nattachments == 0) {
 		text_part_headers(&c);
 		puts_(&c, "\r\n");

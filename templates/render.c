@@ -134,7 +134,8 @@ tvars_set(struct tvars *v, const char *key, const char *value)
 	struct tvar *tv = tvars_entry(v, key, 1);
 
 	tvar_clear(tv);
-	tv->value = xstrdup(value ? value : "");
+	/* Mail text must be UTF-8, whatever a value was read from. */
+	tv->value = str_utf8_fix(value ? value : "");
 }
 
 void

@@ -11,6 +11,8 @@
  *
  * Values are inserted verbatim (plain-text mails: nothing to escape), but a
  * value can never add template syntax: the output is not rendered again.
+ * A value that is not valid UTF-8 is stored with each bad byte replaced by
+ * U+FFFD, so a valid UTF-8 template always renders to valid UTF-8.
  * A standalone section tag line ("{{#x}}" alone on a line) leaves no empty
  * line behind.
  *
@@ -43,8 +45,10 @@ int render_string(const char *tmpl, const struct tvars *v, struct buf *out,
     const char **error_r);
 
 /*
- * Read DIR/LANG/NAME.txt (at most 256 KiB), split it into subject and body
- * templates, render both.  Returns 0 and *subject_r, *body_r (caller frees),
+ * Read DIR/LANG/NAME.txt (at most 256 KiB, valid UTF-8), split it into
+ * subject and body templates, render both.  The subject is one line
+ * without control characters (a value can not add a header), both are
+ * valid UTF-8.  Returns 0 and *subject_r, *body_r (caller frees),
  * or -1 with *error_r ("templates/de/confirmation.txt: line 3: ...").
  */
 int render_mail(const char *dir, const char *lang, const char *name,

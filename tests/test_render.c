@@ -22,7 +22,8 @@
 #define TDIR "tests/data/render-templates"
 
 /*
- * root: name=Max, empty="", tricky="{{name}}", umlaut, positions (2 items),
+ * root: name=Max, empty="", tricky="{{name}}", umlaut, latin1 and
+ * surrogate (not UTF-8), positions (2 items),
  * groups (2 items with members), people (1 item shadowing name), x (8 items).
  */
 static struct tvars *
@@ -35,6 +36,9 @@ vars_fixture(void)
 	tvars_set(v, "nullval", NULL);
 	tvars_set(v, "tricky", "{{name}} {{#positions}}x{{/positions}}");
 	tvars_set(v, "umlaut", "Grüße – äöü");
+	/* Latin-1, a cut sequence, a surrogate: not UTF-8. */
+	tvars_set(v, "latin1", "Gr\xfc\xdf" "e \xc3");
+	tvars_set(v, "surrogate", "\xed\xa0\x80!");
 	tvars_setf(v, "nr", "SO-%d-%06d", 2026, 42);
 	it = tvars_add_item(v, "positions");
 	tvars_set(it, "pos", "1");
@@ -73,6 +77,9 @@ static const struct render_case render_cases[] = {
 	{ "{{ name }}|{{\tname\t}}", "Max|Max", NULL },
 	{ "[{{missing}}][{{empty}}][{{nullval}}]", "[][][]", NULL },
 	{ "{{umlaut}}", "Grüße – äöü", NULL },
+	/* found by fuzz_rendermail: a value could make the mail invalid UTF-8 */
+	{ "{{latin1}}", "Gr\xef\xbf\xbd\xef\xbf\xbd" "e \xef\xbf\xbd", NULL },
+	{ "{{surrogate}}", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd!", NULL },
 	{ "{{nr}}", "SO-2026-000042", NULL },
 	{ "{{positions}}", "", NULL },
 	{ "no tags at all\n", "no tags at all\n", NULL },

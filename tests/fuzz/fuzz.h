@@ -3,6 +3,9 @@
  * fuzz - helpers shared by the libFuzzer targets in tests/fuzz: turning
  * the fuzzer's bytes into the NUL-terminated strings the parsers take.
  *
+ * fuzz_check_headers() holds the header promise that every target
+ * composing mail checks.
+ *
  * Every target is deterministic (no clock, no randomness that changes the
  * path taken) and frees everything it allocated, so that a leak report or
  * a crash always points at the parser, never at the harness.  Nothing here
@@ -73,6 +76,42 @@ static inline char *
 fuzz_string(const uint8_t *data, size_t size)
 {
 	return xstrndup((const char *)data, size);
+}
+
+/*
+ * Abort unless the header block of msg[0..len) is what mailout.h promises
+ * whatever the input: it ends in an empty line, has exactly one Subject
+ * line and no Bcc line, no bare CR or LF, no NUL and no line longer than
+ * 998 bytes.
+ */
+static inline void
+fuzz_check_headers(const char *msg, size_t len)
+{
+	const char *end = memmem(msg, len, "\r\n\r\n", 4), *p = msg;
+	size_t subjects = 0;
+
+	if (end == NULL)
+		abort();
+	end += 2;       /* the CRLF of the last header line */
+	while (p < end) {
+		const char *eol = memmem(p, (size_t)(end - p), "\r\n", 2);
+		size_t l;
+
+		if (eol == NULL)
+			abort();
+		l = (size_t)(eol - p);
+		if (memchr(p, '\r', l) != NULL ||
+		    memchr(p, '\n', l) != NULL || memchr(p, '\0', l) != NULL ||
+		    l > 998)
+			abort();
+		if (l >= 8 && str_ncasecmp(p, "subject:", 8) == 0)
+			subjects++;
+		if (l >= 4 && str_ncasecmp(p, "bcc:", 4) == 0)
+			abort();
+		p = eol + 2;
+	}
+	if (subjects != 1)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -16,21 +16,9 @@
 #include "charset.h"
 #include "form.h"
 #include "fuzz.h"
+#include "fuzzform.h"
 
 static struct form_profile *profile;   /* compiled once, reachable: no leak */
-
-/* Abort unless s is valid UTF-8 (and there, if required). */
-static void
-check_string(const char *s, int required)
-{
-	if (s == NULL) {
-		if (required)
-			abort();
-		return;
-	}
-	if (!utf8_valid(s, strlen(s)))
-		abort();
-}
 
 static void
 parse_one(const char *plain, const char *html, const char *json,
@@ -45,18 +33,7 @@ parse_one(const char *plain, const char *html, const char *json,
 			abort();
 		return;
 	}
-	for (size_t i = 0; i < FF_COUNT; i++)
-		check_string(f->field[i], 0);
-	for (size_t i = 0; i < f->npositions; i++) {
-		const struct form_position *fp = &f->positions[i];
-
-		check_string(fp->pos, 1);
-		check_string(fp->artikelnr, 1);
-		check_string(fp->bezeichnung, 1);
-		check_string(fp->menge, 1);
-		check_string(fp->einheit, 1);
-		check_string(fp->preis, 1);
-	}
+	fuzz_check_form(f);
 	{
 		char *oe = form_oe_code(profile, f->field[FF_OE]);
 		free(oe);

@@ -1,20 +1,26 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 #
-# make-corpus - (re)build the seed corpora of the fuzz targets in
-# tests/fuzz/corpus/<name>/ from the test fixtures and the demo data, plus
-# a few hand-written seeds for the inputs that have no fixture file
-# (commands, schedules, Authentication-Results, mail composition).
+# make-corpus - build the seed corpora of the fuzz targets, one directory
+# per target under OUT (default build-fuzz/seeds): copies of the test
+# fixtures and the demo data (contrib/demo holds the copies of the sample
+# mails and master data), plus the hand-made seeds written below for the
+# inputs that have no fixture file (commands, schedules,
+# Authentication-Results, mail composition, values and orders) and for the
+# hard limits.  Nothing of it is committed: `make fuzz` runs this first.
 #
-# Run from anywhere; it works relative to the repository root.  The result
-# is committed: keep it small (only fixtures of a few KiB are copied).
-# The fuzzers themselves work on a copy in build-fuzz/corpus/ (make fuzz).
+# Usage: tests/fuzz/make-corpus.sh [OUT]   (OUT relative to the repository
+# root, which this script changes to).  OUT is made anew every time; the
+# fuzzers keep what they find in build-fuzz/corpus/, not here.
 set -eu
 cd "$(dirname "$0")/../.."
-C=tests/fuzz/corpus
+C=${1:-build-fuzz/seeds}
+case $C in
+""|/) echo "make-corpus: refusing to replace '$C'" >&2; exit 1 ;;
+esac
 rm -rf "$C"
 for t in mime form command csv json html bmecat schedule authres render \
-    mailout mailto; do
+    mailout mailto rendermail formprofile orderdoc; do
 	mkdir -p "$C/$t"
 done
 
@@ -105,4 +111,78 @@ seed mime boundary-257 'From: a@b.test\nContent-Type: multipart/mixed; boundary=
 seed mime rfc2231-65 'From: a@b.test\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: application/json;\n%s name*64=x\nContent-Disposition: attachment; filename*0*=utf-8%s%%C3%%BC; filename*1=.json\n\n{}\n--b--\n' \
     "$(awk 'BEGIN { for (i = 0; i < 64; i++) printf " name*%d=s%d;", i, i }')" "''"
 
-du -sh "$C"
+# render_mail: byte 0 the template, byte 1 language and repetition of
+# value 1, bytes 2-5 the list shapes, then values (see fuzz_rendermail.c).
+V='Erika Musterfrau\0SO-2026-000042\0Zeile 1\r\nBcc: evil@exempla.test\r\n\0Gr\374\337e \303\0{{nr}}{{#positions}}\0 \t \0Subject: x\n\n\0=?utf-8?q?x?='
+for i in $(seq 0 23); do
+	seed rendermail "t$i-de" "\\$(printf '%03o' "$i")\000\006\005\007\004$V"
+	seed rendermail "t$i-en" "\\$(printf '%03o' "$i")\001\004\006\005\007$V"
+done
+# 48 x 3 bytes, 2^15 times: past the body limit; 2400 bytes 8 times: past
+# the subject limit (status_list has no name in its subject, and
+# approval_refused its first name).
+seed rendermail huge '\021\376\007\007\007\007%s' "$(rep 48 'x\r\n')"
+seed rendermail long-subject '\003\362\000\000\000\000%s' "$(rep 300 'Betreff ')"
+
+# form_profile_load: the profile fixtures alone, and with a form after a NUL.
+seed_files formprofile contrib/form-profile.ini tests/data/form-profile-*.ini
+for f in contrib/form-profile.ini tests/data/form-profile-artikel.ini \
+    tests/data/form-profile-backtrack.ini; do
+	{ cat "$f"; printf '\0'; cat tests/data/form-artikel.txt; } \
+	    >"$C/formprofile/with-form-$(basename "$f")"
+done
+seed formprofile line-4097 '[labels]\nbesteller = ^(%s)$\n' "$(rep 4081 a)"
+seed formprofile limits '[limits]\nmatch_limit = 100000000\ndepth_limit = 1000000\n[patterns]\nposition_row = ^(?<pos>(a|a)+)(?<menge>x)?(?<artikelnr>)$\n\0%sb\n' "$(rep 40 a)"
+seed formprofile groups '[labels]\nbesteller =\nemail = (?i)^mail\\s*$\n[patterns]\nlabel_line = ^(?<label>[^=]+)=(?<value>.*)$\npositions_start =\noe_code = (?<code>\\d+)|(?<code2>x)\n\0Besteller = Erika\nOE = 10.2\n'
+
+# orderdoc: fields cut at NUL, in the order of fuzz_orderdoc.c (order, shape,
+# three delivery parties, four lines); fields not given keep valid defaults.
+fields() { # fields FIELD...: the fields, each ended by a NUL
+	for a; do printf '%s\0' "$a"; done
+}
+parties() {
+	fields RH-214 Rathaus 'Marktplatz 1' 12345 Exempla 2.14 \
+	    SCHULE-3 Schule 'Weg 2' 12345 Exempla '' \
+	    BAUHOF Bauhof 'Hof 3' 12345 Exempla ''
+}
+O=$C/orderdoc
+# Even length: a big output buffer; odd: a small one behind a prefix.
+seed orderdoc defaults 'B-2026-00042'
+seed orderdoc defaults-small 'B-2026-000042'
+{
+	fields '=HYPERLINK("x")' '+buyer' "$(printf 'Stadt "Exempla"; Amt\r\nZwei')" \
+	    '@mail' '-1' "Lieferant <&> 's" '' '' \
+	    "$(printf 'Bemerkung\r\nmit\tTab\001\177\302\200\357\277\276 ]]> <!--')" \
+	    "$(printf '\003\002')"
+	parties
+	fields 'A;1' 'B"2' "$(printf '=1+1\r\nx')" "$(printf 'St\303\274ck')" \
+	    '-4711' 'SO-1,SO-2, ,SO-3' SCHULE-3 3 0 '' \
+	    "$(printf '\tMU-1')" '' "$(printf 'Papier\342\200\250A4 \355\237\277')" \
+	    "$(printf ' PACK\r\n')" 4711 SO-4 BAUHOF 2 150 300
+} >"$O/hostile"
+{
+	fields B-1 K Kaeufer '' L Lieferant '' '' '' "$(printf '\001\001')"
+	parties
+	fields '' '' Papier Pack KS SO-1 RH-214 1 9223372036854775807 '' \
+	    '' '' Stifte Pack KS SO-2 SCHULE-3 1 9223372036854775807 ''
+} >"$O/sum-overflow"
+{
+	fields B-1 K Kaeufer '' L Lieferant '' '' '' "$(printf '\001\002x')"
+	parties
+	fields '' '' Papier Pack KS SO-1 RH-214 3 5 15 \
+	    '' '' Stifte Karton KS SO-2 SCHULE-3 1 100 ''
+} >"$O/wrong-total"
+{
+	fields B-1 K Kaeufer '' L Lieferant '' '' '' 1
+	parties
+	fields '' '' Papier Pack KS "$(rep 1001 'S,')" RH-214
+} >"$O/cases-1001"
+{
+	fields B-12 K "$(rep 60 "$(printf '\303\244')")" '' L Lieferant '' '' \
+	    "$(rep 300 "$(printf 'Zeile\r\n')")" 1
+	parties
+	fields "$(rep 32 M)" "$(rep 50 B)" "$(rep 151 "$(printf '\342\202\254')")" \
+	    Pack "$(rep 64 K)" "$(rep 250 S)" RH-214 1 429 ''
+} >"$O/long"
+
+echo "make-corpus: $(find "$C" -type f | wc -l) seeds in $C"
