@@ -137,7 +137,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_BUILD   := build-fuzz
 FUZZ_TARGETS ?= mime form command csv json html bmecat schedule authres \
-	render mailout mailto rendermail formprofile orderdoc
+	render mailout mailto rendermail formprofile orderdoc mailwire
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer -Idaemon -Iparsers -Itemplates -Itests/fuzz
@@ -159,7 +159,9 @@ FUZZ_CLASSIFY := parsers/classify.c parsers/machine.c parsers/quote.c \
 FUZZ_FORM     := parsers/form.c parsers/formhtml.c parsers/formpart.c \
 	parsers/formprofile.c parsers/formtext.c parsers/json.c parsers/html.c
 
-FUZZ_SRCS_mime     := $(FUZZ_MIME) $(FUZZ_CLASSIFY) $(FUZZ_FORM)
+FUZZ_SRCS_mime     := $(FUZZ_MIME) $(FUZZ_CLASSIFY) $(FUZZ_FORM) \
+	parsers/mailparse.c
+FUZZ_SRCS_mailwire := $(FUZZ_SRCS_mime)
 FUZZ_SRCS_form     := $(FUZZ_FORM) parsers/charset.c
 FUZZ_SRCS_command  := $(FUZZ_CLASSIFY) $(FUZZ_MIME)
 FUZZ_SRCS_csv      := parsers/csv.c

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_mime - the whole path a mail takes before the database, as
- * daemon/workflow.c decide() and handle_form() walk it: mime_parse() with
- * the default limits (on failure the header block alone), classify_mail()
- * (on the text of the HTML part if there is no plain text), and
- * form_parse() with the built-in profile on the text parts and the JSON
- * attachment.  Each input is parsed once more with tight limits first, so
- * that every way out of mime_parse() on a limit is taken with little input.
+ * fuzz_mime - the whole path a mail takes before the database, as the
+ * parser sandbox runs it: mailparse_run() (mime_parse() with the default
+ * limits, on failure the header block alone; classify_mail(), on the text
+ * of the HTML part if there is no plain text; form_parse() with the
+ * built-in profile), then the wire form that carries the result to the
+ * daemon, encoded and decoded again.  Each input is parsed once more with
+ * tight limits first, so that every way out of mime_parse() on a limit is
+ * taken with little input.
  *
  * Besides crashes it checks what mime.h promises of a parsed message:
  * every string valid UTF-8, no CR or LF in any header string, attachment
- * data NUL-terminated; and classify_mail() gives a reason for machine mail.
+ * data NUL-terminated; classify_mail() gives a reason for machine mail;
+ * and the decoder accepts whatever the encoder wrote, unchanged.
  *
  * It does not touch the database, the master data or the answer mails.
  */
@@ -20,7 +22,7 @@
 #include "classify.h"
 #include "form.h"
 #include "fuzz.h"
-#include "html.h"
+#include "mailparse.h"
 #include "mime.h"
 
 static struct form_profile *profile;   /* compiled once, reachable: no leak */
@@ -30,36 +32,6 @@ static const struct classify_ctx cctx = {
 	.case_prefix = "SO",
 	.msgid_domain = "exempla.test",
 };
-
-/* As daemon/workflow.c header_end(): the end of the header block. */
-static size_t
-header_end(const char *raw, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (raw[i] != '\n')
-			continue;
-		if (i + 1 < len && raw[i + 1] == '\n')
-			return i + 2;
-		if (i + 2 < len && raw[i + 1] == '\r' && raw[i + 2] == '\n')
-			return i + 3;
-	}
-	return len;
-}
-
-/* As daemon/workflow.c json_attachment(). */
-static const struct mail_attachment *
-json_attachment(const struct mail_msg *msg)
-{
-	for (size_t i = 0; i < msg->nattachments; i++) {
-		const struct mail_attachment *a = &msg->attachments[i];
-		size_t fl = a->filename ? strlen(a->filename) : 0;
-
-		if (strcmp(a->content_type, "application/json") == 0 ||
-		    (fl > 5 && str_casecmp(a->filename + fl - 5, ".json") == 0))
-			return a;
-	}
-	return NULL;
-}
 
 /* Abort unless s (may be NULL) is valid UTF-8, and one line if header. */
 static void
@@ -117,12 +89,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *raw = (const char *)data, *err = NULL, *why = NULL;
+	const char *raw = (const char *)data, *err = NULL;
 	struct mime_limits limits;
 	struct mail_msg *msg = NULL;
-	struct command cmd = { 0 };
-	struct form *f = NULL;
-	enum mail_kind kind;
 
 	/* Limits a few bytes of input can hit. */
 	limits.max_size = 2048;
@@ -139,39 +108,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	msg = NULL;
 
 	mime_limits_default(&limits);
-	if (mime_parse(raw, size, &limits, &msg, &err) == -1) {
-		size_t hend = header_end(raw, size);
-
-		msg = NULL;
-		if (hend > 256 * 1024 ||
-		    mime_parse(raw, hend, &limits, &msg, &err) == -1)
-			return 0;
-	}
-	check_msg(msg);
-	if (msg->text_plain == NULL && msg->text_html != NULL) {
-		struct mail_msg view = *msg;
-
-		view.text_plain = html_to_text(msg->text_html);
-		kind = classify_mail(&view, &cctx, &cmd, &why);
-		free(view.text_plain);
-	} else
-		kind = classify_mail(msg, &cctx, &cmd, &why);
-	if (kind == MAIL_MACHINE && why == NULL)
-		abort();
-	command_free(&cmd);
-	(void)mime_header(msg, "Authentication-Results");
-
 	{
-		const struct mail_attachment *ja = json_attachment(msg);
-		struct form_input in = { msg->text_plain, msg->text_html,
-		    ja ? ja->data : NULL, ja ? ja->len : 0 };
+		struct mailparse_ctx ctx = { &limits, profile, cctx };
+		struct parsed_mail p, back;
+		struct buf b;
+		size_t off = 0;
 
-		if (form_parse(profile, &in, &f, &err) == 0) {
-			char *oe = form_oe_code(profile, f->field[FF_OE]);
+		mailparse_run(&ctx, raw, size, size % 7 == 0, &p);
+		if (p.msg != NULL)
+			check_msg(p.msg);
+		if (p.kind == MAIL_MACHINE && p.why == NULL)
+			abort();
+		if (p.form != NULL) {
+			char *oe = form_oe_code(profile, p.form->field[FF_OE]);
 			free(oe);
-			form_free(f);
 		}
+		buf_init(&b, 64 * 1024 * 1024);
+		if (mailparse_encode(&p, &b) == -1 ||
+		    mailparse_decode(b.data, b.len, &off, &back, &err) == -1 ||
+		    off != b.len || back.kind != p.kind ||
+		    (back.msg == NULL) != (p.msg == NULL) ||
+		    (back.form == NULL) != (p.form == NULL) ||
+		    (p.msg && p.msg->nheaders != back.msg->nheaders))
+			abort();
+		parsed_mail_free(&back);
+		buf_free(&b);
+		parsed_mail_free(&p);
 	}
-	mime_msg_free(msg);
 	return 0;
 }

@@ -20,7 +20,7 @@ case $C in
 esac
 rm -rf "$C"
 for t in mime form command csv json html bmecat schedule authres render \
-    mailout mailto rendermail formprofile orderdoc; do
+    mailout mailto rendermail formprofile orderdoc mailwire; do
 	mkdir -p "$C/$t"
 done
 
@@ -44,6 +44,11 @@ seed() {
 
 seed_files mime tests/data/*.eml contrib/demo/mails/*.eml \
     tests/data/integration/*.eml
+# mailwire: the sample mails behind an odd mode byte and a position byte
+# (parsed, encoded, one byte changed, decoded).
+for f in contrib/demo/mails/*.eml; do
+	{ printf '\001\021'; cat "$f"; } >"$C/mailwire/$(echo "$f" | tr / _)"
+done
 seed_files form tests/data/form-*.txt tests/data/form-*.html \
     tests/data/form-*.json
 seed form plain-html-json 'Besteller: Erika Musterfrau\nKostenstelle: 4711\n\0<table><tr><td>OE</td><td>10.2 Personalamt</td></tr><tr><td>1</td><td>100234</td><td>Papier</td><td>5</td><td>Pack</td></tr></table>\0{"formular":"x","positionen":[{"menge":"1"}]}'
