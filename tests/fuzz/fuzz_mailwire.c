@@ -75,15 +75,6 @@ decode_all(const char *data, size_t len)
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	profile = form_profile_default();
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mime_limits limits;
@@ -104,6 +95,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	mime_limits_default(&limits);
+	if (profile == NULL)
+		profile = form_profile_default();
 	ctx.profile = profile;
 	mailparse_run(&ctx, (const char *)data + 2, size - 2, 0, &p);
 	buf_init(&b, 64 * 1024 * 1024);
