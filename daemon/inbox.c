@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * inbox - batches of mail through sandbox, workflow and MOVE.  See inbox.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "inbox.h"
+#include "log.h"
+#include "sandbox.h"
+#include "util.h"
+
+/*
+ * Mail is taken in batches: one FETCH, one sandbox child and one
+ * transaction (one fsync) per batch of at most INTAKE_BATCH mails or
+ * INTAKE_BATCH_BYTES bytes.  Moves are collected over several batches and
+ * sent as one MOVE per folder for up to INTAKE_MOVE_GROUP mails, because
+ * the server's cost is per command; a crash before the move is harmless
+ * (the ledger files the mail on the next cycle).
+ */
+#define INTAKE_BATCH 100
+#define INTAKE_BATCH_BYTES (8 * 1024 * 1024)
+#define INTAKE_MOVE_GROUP 1000
+
+struct batch {
+	uint32_t uid[INTAKE_BATCH];
+	char *data[INTAKE_BATCH];
+	size_t len[INTAKE_BATCH];
+	int64_t arrived[INTAKE_BATCH];
+	size_t n;
+	struct sandbox_job *job;        /* parsing, or NULL */
+	struct parsed_mail parsed[INTAKE_BATCH];
+	int state[INTAKE_BATCH];        /* PARSED_* */
+	char *why[INTAKE_BATCH];        /* why a mail is unsafe */
+};
+
+enum {
+	PARSED_NONE,    /* not parsed in a sandbox (isolation off, or vanished) */
+	PARSED_OK,      /* parsed[i] holds the sandbox's result */
+	PARSED_UNSAFE,  /* the sandbox failed on it: why[i] */
+	PARSED_LATER,   /* the sandbox could not run: leave it for next cycle */
+};
+
+/* Decided mails waiting for their MOVE. */
+struct moves {
+	uint32_t uid[INTAKE_MOVE_GROUP];
+	char *folder[INTAKE_MOVE_GROUP];
+	size_t n;
+};
+
+/* Move what is pending, one command per folder, and note it in the ledger. */
+static int
+moves_flush(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
+    struct moves *mv, struct intake_stats *stats)
+{
+	int done[INTAKE_MOVE_GROUP] = { 0 }, rc = 0;
+
+	for (size_t i = 0; i < mv->n && rc == 0; i++) {
+		uint32_t group[INTAKE_MOVE_GROUP];
+		size_t ng = 0, idx[INTAKE_MOVE_GROUP];
+		int r;
+
+		if (done[i])
+			continue;
+		for (size_t j = i; j < mv->n; j++)
+			if (!done[j] && strcmp(mv->folder[j], mv->folder[i]) == 0) {
+				idx[ng] = j;
+				group[ng++] = mv->uid[j];
+			}
+		r = imapc_move_many(ic, group, ng, mv->folder[i]);
+		if (r == -1) {
+			rc = -1;
+			break;
+		}
+		for (size_t k = 0; k < ng; k++)
+			done[idx[k]] = r == 0 ? 1 : 2;
+		if (r == -2)
+			stats->errors++;        /* refused: moved next cycle */
+		else
+			stats->moved += (unsigned)ng;
+	}
+	/* Bookkeeping only; the ledger already knows where each mail belongs. */
+	if (store_begin(wf->st) == 0) {
+		for (size_t i = 0; i < mv->n; i++)
+			if (done[i] == 1)
+				(void)workflow_moved(wf, uidvalidity, mv->uid[i]);
+		(void)store_commit(wf->st);
+	}
+	for (size_t i = 0; i < mv->n; i++)
+		free(mv->folder[i]);
+	mv->n = 0;
+	return rc;
+}
+
+static int
+moves_add(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
+    struct moves *mv, uint32_t uid, const char *folder,
+    struct intake_stats *stats)
+{
+	if (mv->n == INTAKE_MOVE_GROUP &&
+	    moves_flush(ic, wf, uidvalidity, mv, stats) == -1)
+		return -1;
+	mv->uid[mv->n] = uid;
+	mv->folder[mv->n] = xstrdup(folder);
+	mv->n++;
+	return 0;
+}
+
+static void
+batch_free(struct batch *b)
+{
+	const char *why;
+
+	if (b == NULL)
+		return;
+	if (b->job != NULL && sandbox_finish(b->job, b->parsed, &why) == 0)
+		for (size_t i = 0; i < b->n; i++)
+			parsed_mail_free(&b->parsed[i]);
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->state[i] == PARSED_OK)
+			parsed_mail_free(&b->parsed[i]);
+		free(b->data[i]);
+		free(b->why[i]);
+	}
+	free(b);
+}
+
+/*
+ * The next batch from msgs[*next..n): fetched, and its sandbox child
+ * started.  Mails over the size limit are handled on their own on the way.
+ * *b_r is NULL when nothing is left.
+ */
+static int batch_next(struct imapc *ic, struct workflow *wf,
+    uint32_t uidvalidity, const struct imapc_msg *msgs, size_t n, size_t *next,
+    struct moves *mv, struct intake_stats *stats, struct batch **b_r);
+
+/* Wait for the batch's sandbox; if it failed, find the culprit one by one. */
+static void
+batch_parsed(struct workflow *wf, uint32_t uidvalidity, struct batch *b)
+{
+	const char *why;
+	int sb;
+
+	if (b->job == NULL)
+		return;
+	sb = sandbox_finish(b->job, b->parsed, &why);
+	b->job = NULL;
+	for (size_t i = 0; i < b->n; i++) {
+		int one;
+
+		if (b->len[i] == 0)
+			continue;       /* vanished */
+		if (sb == 0) {
+			b->state[i] = PARSED_OK;
+			continue;
+		}
+		if (workflow_known(wf, uidvalidity, b->uid[i]) != 0)
+			continue;       /* decided before: only filed, not parsed */
+		one = sandbox_parse(wf->cfg, &wf->limits, wf->profile, b->data[i],
+		    b->len[i], 0, &b->parsed[i], &why);
+		if (one == 0)
+			b->state[i] = PARSED_OK;
+		else if (one == 1) {
+			b->state[i] = PARSED_UNSAFE;
+			b->why[i] = xstrdup(why);
+			log_error("intake uid=%u unsafe to parse: %s", b->uid[i], why);
+		} else
+			b->state[i] = PARSED_LATER;
+	}
+}
+
+/* Decide all mails of a parsed batch in one transaction, then queue their moves. */
+static int
+batch_decide(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
+    struct batch *b, struct moves *mv, struct intake_stats *stats)
+{
+	struct wf_result res[INTAKE_BATCH];
+	int decided[INTAKE_BATCH] = { 0 };
+	unsigned cases = 0;
+
+	memset(res, 0, sizeof(res));
+	if (store_begin(wf->st) == -1)
+		return -1;
+	for (size_t i = 0; i < b->n; i++) {
+		int r;
+
+		stats->seen++;
+		if (b->len[i] == 0 || b->state[i] == PARSED_LATER)
+			continue;
+		if (b->state[i] == PARSED_UNSAFE) {
+			stats->errors++;
+			r = workflow_quarantine_attempt(wf, uidvalidity, b->uid[i],
+			    b->data[i], b->len[i], b->why[i], INTAKE_MAX_ATTEMPTS,
+			    &res[i]);
+			decided[i] = r == 1;
+			continue;
+		}
+		struct wf_input in = { uidvalidity, b->uid[i], b->data[i],
+		    b->len[i], 0, b->arrived[i], b->state[i] == PARSED_OK ?
+		    &b->parsed[i] : NULL };
+
+		if (workflow_process_mail(wf, &in, &res[i]) == -1) {
+			/* Nothing of this mail was written; retry, give up after a few. */
+			stats->errors++;
+			r = workflow_failed_attempt(wf, uidvalidity, b->uid[i],
+			    b->data[i], b->len[i], "Verarbeitung fehlgeschlagen "
+			    "(Datenbank- oder Vorlagenfehler, siehe Log)",
+			    INTAKE_MAX_ATTEMPTS, &res[i]);
+			decided[i] = r == 1;
+			if (r != 1)
+				log_error("intake uid=%u not processed; will retry",
+				    b->uid[i]);
+			continue;
+		}
+		decided[i] = 1;
+		if (strcmp(res[i].outcome, "case") == 0)
+			cases++;
+	}
+	if (store_commit(wf->st) == -1) {
+		/* Nothing of the batch is recorded (disk full?): all of it comes
+		 * again, and the cycle counts as failed. */
+		log_error("intake batch commit failed; nothing of it recorded, "
+		    "will retry");
+		return -1;
+	}
+	stats->cases += cases;
+	for (size_t i = 0; i < b->n; i++)
+		if (decided[i] && moves_add(ic, wf, uidvalidity, mv, b->uid[i],
+		    res[i].folder, stats) == -1)
+			return -1;
+	return 0;
+}
+
+/* A message over the size limit: only its header is fetched, answered, filed. */
+static int
+process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
+    const struct imapc_msg *m, struct moves *mv, struct intake_stats *stats)
+{
+	uint32_t uid = m->uid;
+	struct parsed_mail pm;
+	struct wf_result res;
+	const char *why;
+	char *data = NULL;
+	size_t len = 0;
+	int r, parsed = 0;
+
+	stats->seen++;
+	if (imapc_fetch(ic, uid, 1, &data, &len) == -1)
+		return -1;
+	if (wf->cfg->parser_isolation) {
+		r = sandbox_parse(wf->cfg, &wf->limits, wf->profile, data, len, 1,
+		    &pm, &why);
+		if (r == -1) {
+			free(data);     /* the sandbox could not run: next cycle */
+			return 0;
+		}
+		if (r == 1) {
+			/* Even its header is hostile: quarantine after a few tries. */
+			log_error("intake uid=%u header unsafe to parse: %s", uid, why);
+			stats->errors++;
+			r = workflow_quarantine_attempt(wf, uidvalidity, uid, data, len,
+			    why, INTAKE_MAX_ATTEMPTS, &res);
+			free(data);
+			return r == 1 ? moves_add(ic, wf, uidvalidity, mv, uid,
+			    res.folder, stats) : 0;
+		}
+		parsed = 1;
+	}
+	{
+		struct wf_input in = { uidvalidity, uid, data, len, 1, m->arrived,
+		    parsed ? &pm : NULL };
+
+		r = workflow_process_mail(wf, &in, &res);
+	}
+	if (parsed)
+		parsed_mail_free(&pm);
+	free(data);
+	if (r == -1) {
+		stats->errors++;
+		return 0;
+	}
+	return moves_add(ic, wf, uidvalidity, mv, uid, res.folder, stats);
+}
+
+static int
+batch_next(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
+    const struct imapc_msg *msgs, size_t n, size_t *next, struct moves *mv,
+    struct intake_stats *stats, struct batch **b_r)
+{
+	struct batch *b;
+	size_t bytes = 0, i = *next;
+
+	*b_r = NULL;
+	b = xcalloc(1, sizeof(*b));
+	for (; i < n && b->n < INTAKE_BATCH; i++) {
+		/* Left behind by a COPY fallback without UIDPLUS: already filed. */
+		if (msgs[i].deleted)
+			continue;
+		if ((int64_t)msgs[i].size > wf->cfg->max_message_size) {
+			if (process_too_large(ic, wf, uidvalidity, &msgs[i], mv,
+			    stats) == -1) {
+				*next = i;
+				free(b);
+				return -1;
+			}
+			continue;
+		}
+		if (b->n > 0 && bytes + msgs[i].size > INTAKE_BATCH_BYTES)
+			break;
+		bytes += msgs[i].size;
+		b->arrived[b->n] = msgs[i].arrived;
+		b->uid[b->n++] = msgs[i].uid;
+	}
+	*next = i;
+	if (b->n == 0) {
+		free(b);
+		return 0;
+	}
+	if (imapc_fetch_many(ic, b->uid, b->n, b->data, b->len) == -1) {
+		free(b);
+		return -1;
+	}
+	if (wf->cfg->parser_isolation) {
+		b->job = sandbox_start(wf->cfg, &wf->limits, wf->profile, b->data,
+		    b->len, NULL, b->n);
+		if (b->job == NULL)
+			for (size_t k = 0; k < b->n; k++)
+				b->state[k] = PARSED_LATER;
+	}
+	*b_r = b;
+	return 0;
+}
+
+int
+inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
+{
+	struct imapc_msg *msgs = NULL;
+	struct moves *mv = xcalloc(1, sizeof(*mv));
+	struct batch *cur = NULL, *nxt = NULL;
+	size_t n = 0, next = 0;
+	uint32_t uidvalidity = imapc_uidvalidity(ic);
+	int rc = 0;
+
+	if (imapc_list(ic, &msgs, &n) == -1) {
+		free(mv);
+		return -1;
+	}
+	rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, mv, stats, &cur);
+	while (rc == 0 && cur != NULL) {
+		if (!intake_should_stop())
+			rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, mv,
+			    stats, &nxt);
+		batch_parsed(wf, uidvalidity, cur);
+		/* Even when the next fetch failed, this batch is decided. */
+		if (batch_decide(ic, wf, uidvalidity, cur, mv, stats) == -1)
+			rc = -1;
+		batch_free(cur);
+		cur = nxt;
+		nxt = NULL;
+	}
+	batch_free(cur);
+	if (rc == 0 && mv->n > 0)
+		rc = moves_flush(ic, wf, uidvalidity, mv, stats);
+	for (size_t i = 0; i < mv->n; i++)
+		free(mv->folder[i]);
+	free(mv);
+	free(msgs);
+	return rc;
+}
+
