@@ -367,15 +367,22 @@ has_deleted(const struct mailimap_msg_att_dynamic *dyn)
 	return 0;
 }
 
-/* Append one entry per FETCH response, whatever the order of its attributes. */
+/*
+ * Append one entry per FETCH response to our command, whatever the order
+ * of its attributes: its UID within [lo, hi] and its size given.  A server
+ * may add unsolicited FETCH responses (another client changed a flag);
+ * those carry no size and are left out.
+ */
 static void
-list_collect(clist *result, struct imapc_msg **msgs, size_t *n)
+list_collect(clist *result, uint32_t lo, uint32_t hi, struct imapc_msg **msgs,
+    size_t *n)
 {
 	*msgs = xreallocarray(*msgs, *n + (size_t)clist_count(result) + 1,
 	    sizeof(**msgs));
 	for (clistiter *it = clist_begin(result); it; it = clist_next(it)) {
 		struct mailimap_msg_att *ma = clist_content(it);
 		struct imapc_msg m = { 0 };
+		int sized = 0;
 
 		for (clistiter *j = clist_begin(ma->att_list); j; j = clist_next(j)) {
 			struct mailimap_msg_att_item *item = clist_content(j);
@@ -388,14 +395,16 @@ list_collect(clist *result, struct imapc_msg **msgs, size_t *n)
 			st = item->att_data.att_static;
 			if (st->att_type == MAILIMAP_MSG_ATT_UID)
 				m.uid = st->att_data.att_uid;
-			else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE)
+			else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE) {
 				m.size = st->att_data.att_rfc822_size;
+				sized = 1;
+			}
 			else if (st->att_type == MAILIMAP_MSG_ATT_INTERNALDATE &&
 			    st->att_data.att_internal_date != NULL)
 				m.arrived = date_time_epoch(
 				    st->att_data.att_internal_date);
 		}
-		if (m.uid != 0)
+		if (m.uid >= lo && m.uid <= hi && m.uid != 0 && sized)
 			(*msgs)[(*n)++] = m;
 	}
 }
@@ -466,12 +475,20 @@ imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r)
 			*n_r = 0;
 			return fail(c, "UID FETCH UID RFC822.SIZE FLAGS INTERNALDATE", r);
 		}
-		list_collect(result, msgs_r, n_r);
+		list_collect(result, uids[i], uids[last], msgs_r, n_r);
 		mailimap_fetch_list_free(result);
 	}
 	free(uids);
-	if (*n_r > 0)
+	if (*n_r > 0) {
+		size_t k = 1;
+
+		/* One entry per UID, should a server answer one twice. */
 		qsort(*msgs_r, *n_r, sizeof(**msgs_r), cmp_uid);
+		for (size_t i = 1; i < *n_r; i++)
+			if ((*msgs_r)[i].uid != (*msgs_r)[k - 1].uid)
+				(*msgs_r)[k++] = (*msgs_r)[i];
+		*n_r = k;
+	}
 	return 0;
 }
 

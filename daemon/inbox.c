@@ -35,7 +35,8 @@ struct batch {
 };
 
 enum {
-	PARSED_NONE,    /* not parsed in a sandbox (isolation off, or vanished) */
+	PARSED_NONE,    /* not parsed in a sandbox: isolation off, vanished, or
+			 * known to the ledger (then only filed) */
 	PARSED_OK,      /* parsed[i] holds the sandbox's result */
 	PARSED_UNSAFE,  /* the sandbox failed on it: why[i] */
 	PARSED_LATER,   /* the sandbox could not run: leave it for next cycle */
@@ -146,16 +147,20 @@ batch_parsed(struct workflow *wf, uint32_t uidvalidity, struct batch *b)
 	sb = sandbox_finish(b->job, b->parsed, &why);
 	b->job = NULL;
 	for (size_t i = 0; i < b->n; i++) {
-		int one;
+		int one, known;
 
-		if (b->len[i] == 0)
-			continue;       /* vanished */
 		if (sb == 0) {
-			b->state[i] = PARSED_OK;
+			b->state[i] = PARSED_OK;        /* also a vanished one: freed */
 			continue;
 		}
-		if (workflow_known(wf, uidvalidity, b->uid[i]) != 0)
-			continue;       /* decided before: only filed, not parsed */
+		if (b->len[i] == 0)
+			continue;       /* vanished */
+		/* Decided before: only filed, never parsed here.  Unsure: later. */
+		if ((known = workflow_known(wf, uidvalidity, b->uid[i])) != 0) {
+			if (known == -1)
+				b->state[i] = PARSED_LATER;
+			continue;
+		}
 		one = sandbox_parse(wf->cfg, &wf->limits, wf->profile, b->data[i],
 		    b->len[i], 0, &b->parsed[i], &why);
 		if (one == 0)
@@ -224,10 +229,13 @@ batch_decide(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		return -1;
 	}
 	stats->cases += cases;
-	for (size_t i = 0; i < b->n; i++)
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->len[i] > 0 && !decided[i])
+			stats->left++;
 		if (decided[i] && moves_add(ic, wf, uidvalidity, mv, b->uid[i],
 		    res[i].folder, stats) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -252,6 +260,7 @@ process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		    &pm, &why);
 		if (r == -1) {
 			free(data);     /* the sandbox could not run: next cycle */
+			stats->left++;
 			return 0;
 		}
 		if (r == 1) {
@@ -261,8 +270,12 @@ process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 			r = workflow_quarantine_attempt(wf, uidvalidity, uid, data, len,
 			    why, INTAKE_MAX_ATTEMPTS, &res);
 			free(data);
-			return r == 1 ? moves_add(ic, wf, uidvalidity, mv, uid,
-			    res.folder, stats) : 0;
+			if (r != 1) {
+				stats->left++;
+				return 0;
+			}
+			return moves_add(ic, wf, uidvalidity, mv, uid, res.folder,
+			    stats);
 		}
 		parsed = 1;
 	}
@@ -277,6 +290,7 @@ process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 	free(data);
 	if (r == -1) {
 		stats->errors++;
+		stats->left++;
 		return 0;
 	}
 	return moves_add(ic, wf, uidvalidity, mv, uid, res.folder, stats);
@@ -359,6 +373,10 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 		nxt = NULL;
 	}
 	batch_free(cur);
+	/* Stopped early (SIGTERM): the rest waits for the next cycle. */
+	for (; next < n; next++)
+		if (!msgs[next].deleted)
+			stats->left++;
 	if (rc == 0 && mv->n > 0)
 		rc = moves_flush(ic, wf, uidvalidity, mv, stats);
 	for (size_t i = 0; i < mv->n; i++)

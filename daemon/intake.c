@@ -91,10 +91,11 @@ flush(struct store *st, const struct config *cfg, struct intake_stats *stats,
 	/*
 	 * Reminders, escalations, expiries and a due order run go out with
 	 * this flush.  Approval deadlines (due[0]) only after a cycle that
-	 * read the mailbox: a reply waiting in an unreachable mailbox must not
-	 * be overtaken by its expiry (it is judged by its delivery time).
+	 * read the whole mailbox: a reply waiting there (mailbox unreachable,
+	 * stopped early, mail left for a retry) must not be overtaken by its
+	 * expiry (it is judged by its delivery time).
 	 */
-	for (size_t i = *rc == 0 ? 0 : 1; i < SO_NELEM(due) &&
+	for (size_t i = *rc == 0 && stats->left == 0 ? 0 : 1; i < SO_NELEM(due) &&
 	    !locked_out(st, lock_timeouts); i++)
 		if (due[i](st, cfg, so_now()) == -1)
 			*rc = -1;

@@ -25,6 +25,7 @@
 
 struct intake_stats {
 	unsigned seen, cases, moved, errors;
+	unsigned left;          /* listed mails left undecided for a later cycle */
 	unsigned sent, deferred, failed;
 };
 

@@ -60,11 +60,28 @@ data_in_use(void)
 #endif
 
 static void
-limit(int resource, rlim_t value)
+limit2(int resource, rlim_t soft, rlim_t hard)
 {
-	struct rlimit rl = { value, value };
+	struct rlimit rl = { soft, hard };
 
 	(void)setrlimit(resource, &rl);
+}
+
+static void
+limit(int resource, rlim_t value)
+{
+	limit2(resource, value, value);
+}
+
+/*
+ * The most the wire form of one mail of len bytes may take: undeclared
+ * 8-bit header bytes become 3 bytes of UTF-8 each, and the subject and
+ * addresses are carried twice (in the header list and on their own).
+ */
+static size_t
+per_mail_max(size_t len)
+{
+	return len * 8 + 64 * 1024;
 }
 
 /* Close every descriptor from 3 up except a and b. */
@@ -126,7 +143,7 @@ child(const struct config *cfg, const struct mime_limits *limits,
 	/* No database, no network, no core file, bounded. */
 	close_except(out_fd, done_fd);
 	for (size_t i = 0; i < nmail; i++)
-		out_max += (rlim_t)lens[i] * 4 + 64 * 1024;
+		out_max += (rlim_t)per_mail_max(lens[i]);
 #if !SANDBOX_SANITIZED
 	{
 		/* Heap and private data: what hostile input can make grow,
@@ -138,7 +155,9 @@ child(const struct config *cfg, const struct mime_limits *limits,
 		    1024 * 1024);
 	}
 #endif
-	limit(RLIMIT_CPU, (rlim_t)cfg->parser_cpu_seconds * (rlim_t)nmail);
+	/* Soft limit first: SIGXCPU names the reason (the hard one kills). */
+	limit2(RLIMIT_CPU, (rlim_t)cfg->parser_cpu_seconds * (rlim_t)nmail,
+	    (rlim_t)cfg->parser_cpu_seconds * (rlim_t)nmail + 1);
 	limit(RLIMIT_FSIZE, out_max);
 	limit(RLIMIT_CORE, 0);
 	limit(RLIMIT_NOFILE, 8);
@@ -149,9 +168,19 @@ child(const struct config *cfg, const struct mime_limits *limits,
 
 		workflow_parse(cfg, limits, profile, raws[i], lens[i],
 		    too_large ? too_large[i] : 0, &pm);
-		buf_init(&b, (size_t)out_max);
-		if (mailparse_encode(&pm, &b) == -1 ||
-		    write_all(out_fd, b.data, b.len) == -1)
+		buf_init(&b, per_mail_max(lens[i]));
+		if (mailparse_encode(&pm, &b) == -1) {
+			/* Bigger than any sane parse of it: unreadable, not unsafe. */
+			struct parsed_mail big = { 0 };
+
+			big.err = (char *)(uintptr_t)"Die Nachricht ist nach dem "
+			    "Entpacken zu groß.";
+			buf_free(&b);
+			buf_init(&b, per_mail_max(0));
+			if (mailparse_encode(&big, &b) == -1)
+				_exit(3);
+		}
+		if (write_all(out_fd, b.data, b.len) == -1)
 			_exit(3);
 		buf_free(&b);
 		parsed_mail_free(&pm);
@@ -213,14 +242,11 @@ wait_done(struct sandbox_job *job)
 		int64_t left = job->deadline - now_ms();
 		int n;
 
-		if (left <= 0) {
-			kill(job->pid, SIGKILL);
-			return 0;
-		}
-		n = poll(&p, 1, left > 1000 ? 1000 : (int)left);
+		/* A child that finished in time counts, however late we look. */
+		n = poll(&p, 1, left <= 0 ? 0 : left > 1000 ? 1000 : (int)left);
 		if (n > 0)
 			return read(job->done_fd, &ok, 1) == 1 && ok == 1;
-		if (n < 0 && errno != EINTR) {
+		if ((n < 0 && errno != EINTR) || left <= 0) {
 			kill(job->pid, SIGKILL);
 			return 0;
 		}

@@ -149,8 +149,8 @@ struct flush {
 	struct sender_stats *stats;
 	struct tvars *alert;            /* mails failed for good, for the admin */
 	unsigned refused;
-	struct mark marks[SENDER_MARK_BATCH];
-	size_t nmarks;
+	struct mark *marks;
+	size_t nmarks, marks_cap;
 	int rc, stop, trouble;          /* trouble: the server, not a mail */
 };
 
@@ -161,6 +161,14 @@ struct flush {
  * SENDER_MARK_BATCH mails (plus those under way) are sent again, with the
  * same bytes and Message-ID.
  */
+static void
+marks_drop(struct flush *f)
+{
+	for (size_t i = 0; i < f->nmarks; i++)
+		free(f->marks[i].error);
+	f->nmarks = 0;
+}
+
 static void
 marks_write(struct flush *f)
 {
@@ -185,25 +193,31 @@ marks_write(struct flush *f)
 		rc = -1;
 	else if (rc == -1)
 		store_rollback(f->st);
-	if (rc == -1)
+	if (rc == -1) {
+		/* Kept for another try: dropped, they would be sent again. */
 		f->rc = -1, f->stop = 1;
-	for (size_t i = 0; i < f->nmarks; i++)
-		free(f->marks[i].error);
-	f->nmarks = 0;
+		return;
+	}
+	marks_drop(f);
 }
 
 static void
 mark_add(struct flush *f, int64_t id, int what, int attempts, int64_t when,
     const char *error)
 {
-	struct mark *m = &f->marks[f->nmarks++];
+	struct mark *m;
 
+	if (f->nmarks == f->marks_cap) {
+		f->marks_cap = f->marks_cap ? f->marks_cap * 2 : SENDER_MARK_BATCH;
+		f->marks = xreallocarray(f->marks, f->marks_cap, sizeof(*f->marks));
+	}
+	m = &f->marks[f->nmarks++];
 	m->id = id;
 	m->what = what;
 	m->attempts = attempts;
 	m->when = when;
 	m->error = error ? xstrdup(error) : NULL;
-	if (f->nmarks == SENDER_MARK_BATCH)
+	if (f->nmarks >= SENDER_MARK_BATCH && f->rc == 0)
 		marks_write(f);
 }
 
@@ -445,5 +459,17 @@ sender_flush(struct store *st, const struct config *cfg,
 	if (flush_alert(&f) == 1)
 		flush_pass(&f, &ss, should_stop);
 	sessions_close(&ss);
+	if (f.nmarks > 0) {
+		/* Writing them failed (database locked or full): once more. */
+		f.rc = 0;
+		marks_write(&f);
+		if (f.nmarks > 0)
+			log_error("the results of %zu sent mails could not be "
+			    "recorded; they may be sent again (same Message-ID)",
+			    f.nmarks);
+		marks_drop(&f);
+		f.rc = -1;
+	}
+	free(f.marks);
 	return f.rc;
 }

@@ -10,7 +10,8 @@
  *
  * The wire form is a flat, length-prefixed encoding.  The decoder trusts
  * nothing: every length is checked against what is left, counts cannot
- * make it allocate more than the input's size, and it enforces what the
+ * make it allocate more than a small multiple (about 3) of the input's
+ * size, and it enforces what the
  * parsers promise (no NUL inside strings, no CR or LF in header names and
  * values, addresses and the subject), so a misbehaving child cannot hand
  * the daemon anything the parsers would not have.

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "parsedutil.h"
@@ -106,6 +107,61 @@ test_too_large(void **state)
 	parsed_mail_free(&got);
 }
 
+/*
+ * A mail whose parse is much bigger than the mail (1 MB of undeclared
+ * 8-bit subject becomes 3 MB of UTF-8, carried twice) still comes back,
+ * equal to the in-process parse, instead of being taken for unsafe.
+ */
+static void
+test_big_parse(void **state)
+{
+	struct fx *f = *state;
+	const char *head = "From: requester1@exempla.test\r\nTo: "
+	    "bestellung@exempla.test\r\nMessage-ID: <big@x.test>\r\nSubject: ";
+	size_t hl = strlen(head), sl = 1000 * 1000;
+	char *mail = xmalloc(hl + sl + 16);
+	struct parsed_mail got, want;
+	const char *why = NULL;
+	size_t mlen;
+
+	memcpy(mail, head, hl);
+	memset(mail + hl, 0x80, sl);
+	memcpy(mail + hl + sl, "\r\n\r\nHILFE\r\n", 12);
+	mlen = hl + sl + 12;
+	assert_int_equal(sandbox_parse(f->cfg, &f->wf.limits, f->profile, mail,
+	    mlen, 0, &got, &why), 0);
+	workflow_parse(f->cfg, &f->wf.limits, f->profile, mail, mlen, 0, &want);
+	assert_non_null(want.msg);
+	assert_same(&want, &got);
+	parsed_mail_free(&want);
+	parsed_mail_free(&got);
+	free(mail);
+}
+
+/*
+ * A child that finished within its time counts even when the daemon only
+ * looks after the deadline (it was busy with the previous batch).
+ */
+static void
+test_finished_before_late_look(void **state)
+{
+	struct fx *f = *state;
+	struct parsed_mail got[1];
+	struct sandbox_job *job;
+	const char *why = NULL;
+	int cpu = f->cfg->parser_cpu_seconds;
+	struct timespec pause = { 1, 500 * 1000 * 1000 };
+
+	f->cfg->parser_cpu_seconds = -4;  /* deadline 1 s */
+	job = sandbox_start(f->cfg, &f->wf.limits, f->profile, raw, len, NULL, 1);
+	f->cfg->parser_cpu_seconds = cpu;
+	assert_non_null(job);
+	nanosleep(&pause, NULL);
+	assert_int_equal(sandbox_finish(job, got, &why), 0);
+	assert_as_in_process(f, 0, &got[0]);
+	parsed_mail_free(&got[0]);
+}
+
 int
 main(void)
 {
@@ -113,6 +169,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_one_by_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_large, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_big_parse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_finished_before_late_look,
+		    setup, teardown),
 	};
 
 	int rc;
