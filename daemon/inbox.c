@@ -11,15 +11,19 @@
 #include "util.h"
 
 /*
- * Mail is taken in batches: one FETCH, one sandbox child and one
- * transaction (one fsync) per batch of at most INTAKE_BATCH mails or
- * INTAKE_BATCH_BYTES bytes.  Moves are collected over several batches and
- * sent as one MOVE per folder for up to INTAKE_MOVE_GROUP mails, because
- * the server's cost is per command; a crash before the move is harmless
- * (the ledger files the mail on the next cycle).
+ * Mail is taken in batches: one FETCH and one sandbox child per batch of at
+ * most INTAKE_BATCH mails or INTAKE_BATCH_BYTES bytes.  The decisions of
+ * several batches share one transaction (one fsync) of up to
+ * INTAKE_COMMIT_GROUP mails.  A mail is moved only after its decision is
+ * committed; moves are collected and sent as one MOVE per folder for up to
+ * INTAKE_MOVE_GROUP mails, because the server's cost is per command.  A
+ * crash before the commit costs the group's work, not its mails; a crash
+ * between commit and move is harmless (the ledger files the mail on the
+ * next cycle).
  */
 #define INTAKE_BATCH 100
 #define INTAKE_BATCH_BYTES (8 * 1024 * 1024)
+#define INTAKE_COMMIT_GROUP 1000
 #define INTAKE_MOVE_GROUP 1000
 
 struct batch {
@@ -47,6 +51,15 @@ struct moves {
 	uint32_t uid[INTAKE_MOVE_GROUP];
 	char *folder[INTAKE_MOVE_GROUP];
 	size_t n;
+};
+
+/* Decided mails whose transaction is still open. */
+struct group {
+	uint32_t uid[INTAKE_COMMIT_GROUP];
+	char *folder[INTAKE_COMMIT_GROUP];
+	size_t n;
+	unsigned cases;
+	int open;               /* a transaction is open */
 };
 
 /* Move what is pending, one command per folder, and note it in the ledger. */
@@ -107,6 +120,69 @@ moves_add(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 	return 0;
 }
 
+/* Open the group's transaction unless it is open. */
+static int
+group_begin(struct workflow *wf, struct group *g)
+{
+	if (g->open)
+		return 0;
+	if (store_begin(wf->st) == -1)
+		return -1;
+	g->open = 1;
+	return 0;
+}
+
+/*
+ * Commit the group and hand its mails to the moves.  When the commit fails
+ * (disk full?) none of the group is recorded: all of it comes again, and
+ * the cycle counts as failed.
+ */
+static int
+group_commit(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
+    struct group *g, struct moves *mv, struct intake_stats *stats)
+{
+	int rc = 0;
+
+	if (g->open) {
+		g->open = 0;
+		if (store_commit(wf->st) == -1) {
+			log_error("intake: committing %zu decided mails failed; "
+			    "nothing of them recorded, will retry", g->n);
+			rc = -1;
+		}
+	}
+	if (rc == 0)
+		stats->cases += g->cases;
+	for (size_t i = 0; i < g->n; i++) {
+		if (rc == 0)
+			rc = moves_add(ic, wf, uidvalidity, mv, g->uid[i],
+			    g->folder[i], stats);
+		free(g->folder[i]);
+	}
+	g->n = 0;
+	g->cases = 0;
+	return rc;
+}
+
+/* Note a decided mail; it is moved once the group is committed. */
+static int
+group_add(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
+    struct group *g, struct moves *mv, struct intake_stats *stats,
+    uint32_t uid, const struct wf_result *res)
+{
+	if (g->n == INTAKE_COMMIT_GROUP) {
+		if (group_commit(ic, wf, uidvalidity, g, mv, stats) == -1 ||
+		    group_begin(wf, g) == -1)
+			return -1;
+	}
+	g->uid[g->n] = uid;
+	g->folder[g->n] = xstrdup(res->folder);
+	g->n++;
+	if (strcmp(res->outcome, "case") == 0)
+		g->cases++;
+	return 0;
+}
+
 static void
 batch_free(struct batch *b)
 {
@@ -133,7 +209,8 @@ batch_free(struct batch *b)
  */
 static int batch_next(struct imapc *ic, struct workflow *wf,
     uint32_t uidvalidity, const struct imapc_msg *msgs, size_t n, size_t *next,
-    struct moves *mv, struct intake_stats *stats, struct batch **b_r);
+    struct group *g, struct moves *mv, struct intake_stats *stats,
+    struct batch **b_r);
 
 /* Wait for the batch's sandbox; if it failed, find the culprit one by one. */
 static void
@@ -174,66 +251,53 @@ batch_parsed(struct workflow *wf, uint32_t uidvalidity, struct batch *b)
 	}
 }
 
-/* Decide all mails of a parsed batch in one transaction, then queue their moves. */
+/* Decide all mails of a parsed batch in the group's transaction. */
 static int
 batch_decide(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    struct batch *b, struct moves *mv, struct intake_stats *stats)
+    struct batch *b, struct group *g, struct moves *mv,
+    struct intake_stats *stats)
 {
-	struct wf_result res[INTAKE_BATCH];
-	int decided[INTAKE_BATCH] = { 0 };
-	unsigned cases = 0;
-
-	memset(res, 0, sizeof(res));
-	if (store_begin(wf->st) == -1)
+	if (group_begin(wf, g) == -1)
 		return -1;
 	for (size_t i = 0; i < b->n; i++) {
+		struct wf_result res;
 		int r;
 
 		stats->seen++;
-		if (b->len[i] == 0 || b->state[i] == PARSED_LATER)
+		if (b->len[i] == 0)
+			continue;       /* vanished */
+		if (b->state[i] == PARSED_LATER) {
+			stats->left++;
 			continue;
+		}
 		if (b->state[i] == PARSED_UNSAFE) {
 			stats->errors++;
 			r = workflow_quarantine_attempt(wf, uidvalidity, b->uid[i],
 			    b->data[i], b->len[i], b->why[i], INTAKE_MAX_ATTEMPTS,
-			    &res[i]);
-			decided[i] = r == 1;
-			continue;
-		}
-		struct wf_input in = { uidvalidity, b->uid[i], b->data[i],
-		    b->len[i], 0, b->arrived[i], b->state[i] == PARSED_OK ?
-		    &b->parsed[i] : NULL };
+			    &res);
+		} else {
+			struct wf_input in = { uidvalidity, b->uid[i], b->data[i],
+			    b->len[i], 0, b->arrived[i], b->state[i] == PARSED_OK ?
+			    &b->parsed[i] : NULL };
 
-		if (workflow_process_mail(wf, &in, &res[i]) == -1) {
-			/* Nothing of this mail was written; retry, give up after a few. */
-			stats->errors++;
-			r = workflow_failed_attempt(wf, uidvalidity, b->uid[i],
-			    b->data[i], b->len[i], "Verarbeitung fehlgeschlagen "
-			    "(Datenbank- oder Vorlagenfehler, siehe Log)",
-			    INTAKE_MAX_ATTEMPTS, &res[i]);
-			decided[i] = r == 1;
-			if (r != 1)
-				log_error("intake uid=%u not processed; will retry",
-				    b->uid[i]);
-			continue;
+			r = workflow_process_mail(wf, &in, &res) == -1 ? -1 : 1;
+			if (r == -1) {
+				/* Nothing of this mail was written; retry, give
+				 * up after a few. */
+				stats->errors++;
+				r = workflow_failed_attempt(wf, uidvalidity,
+				    b->uid[i], b->data[i], b->len[i], "Verarbeitung "
+				    "fehlgeschlagen (Datenbank- oder Vorlagenfehler, "
+				    "siehe Log)", INTAKE_MAX_ATTEMPTS, &res);
+				if (r != 1)
+					log_error("intake uid=%u not processed; will "
+					    "retry", b->uid[i]);
+			}
 		}
-		decided[i] = 1;
-		if (strcmp(res[i].outcome, "case") == 0)
-			cases++;
-	}
-	if (store_commit(wf->st) == -1) {
-		/* Nothing of the batch is recorded (disk full?): all of it comes
-		 * again, and the cycle counts as failed. */
-		log_error("intake batch commit failed; nothing of it recorded, "
-		    "will retry");
-		return -1;
-	}
-	stats->cases += cases;
-	for (size_t i = 0; i < b->n; i++) {
-		if (b->len[i] > 0 && !decided[i])
+		if (r != 1)
 			stats->left++;
-		if (decided[i] && moves_add(ic, wf, uidvalidity, mv, b->uid[i],
-		    res[i].folder, stats) == -1)
+		else if (group_add(ic, wf, uidvalidity, g, mv, stats, b->uid[i],
+		    &res) == -1)
 			return -1;
 	}
 	return 0;
@@ -242,7 +306,8 @@ batch_decide(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 /* A message over the size limit: only its header is fetched, answered, filed. */
 static int
 process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    const struct imapc_msg *m, struct moves *mv, struct intake_stats *stats)
+    const struct imapc_msg *m, struct group *g, struct moves *mv,
+    struct intake_stats *stats)
 {
 	uint32_t uid = m->uid;
 	struct parsed_mail pm;
@@ -274,8 +339,8 @@ process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 				stats->left++;
 				return 0;
 			}
-			return moves_add(ic, wf, uidvalidity, mv, uid, res.folder,
-			    stats);
+			return group_add(ic, wf, uidvalidity, g, mv, stats, uid,
+			    &res);
 		}
 		parsed = 1;
 	}
@@ -293,13 +358,13 @@ process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		stats->left++;
 		return 0;
 	}
-	return moves_add(ic, wf, uidvalidity, mv, uid, res.folder, stats);
+	return group_add(ic, wf, uidvalidity, g, mv, stats, uid, &res);
 }
 
 static int
 batch_next(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    const struct imapc_msg *msgs, size_t n, size_t *next, struct moves *mv,
-    struct intake_stats *stats, struct batch **b_r)
+    const struct imapc_msg *msgs, size_t n, size_t *next, struct group *g,
+    struct moves *mv, struct intake_stats *stats, struct batch **b_r)
 {
 	struct batch *b;
 	size_t bytes = 0, i = *next;
@@ -311,8 +376,8 @@ batch_next(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		if (msgs[i].deleted)
 			continue;
 		if ((int64_t)msgs[i].size > wf->cfg->max_message_size) {
-			if (process_too_large(ic, wf, uidvalidity, &msgs[i], mv,
-			    stats) == -1) {
+			if (group_begin(wf, g) == -1 || process_too_large(ic, wf,
+			    uidvalidity, &msgs[i], g, mv, stats) == -1) {
 				*next = i;
 				free(b);
 				return -1;
@@ -350,6 +415,7 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 {
 	struct imapc_msg *msgs = NULL;
 	struct moves *mv = xcalloc(1, sizeof(*mv));
+	struct group *g = xcalloc(1, sizeof(*g));
 	struct batch *cur = NULL, *nxt = NULL;
 	size_t n = 0, next = 0;
 	uint32_t uidvalidity = imapc_uidvalidity(ic);
@@ -357,22 +423,29 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 
 	if (imapc_list(ic, &msgs, &n) == -1) {
 		free(mv);
+		free(g);
 		return -1;
 	}
-	rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, mv, stats, &cur);
+	rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, g, mv, stats, &cur);
 	while (rc == 0 && cur != NULL) {
 		if (!intake_should_stop())
-			rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, mv,
+			rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, g, mv,
 			    stats, &nxt);
 		batch_parsed(wf, uidvalidity, cur);
 		/* Even when the next fetch failed, this batch is decided. */
-		if (batch_decide(ic, wf, uidvalidity, cur, mv, stats) == -1)
+		if (batch_decide(ic, wf, uidvalidity, cur, g, mv, stats) == -1)
 			rc = -1;
 		batch_free(cur);
 		cur = nxt;
 		nxt = NULL;
+		/* Commit before the next batch could overfill the group. */
+		if (rc == 0 && g->n + INTAKE_BATCH > INTAKE_COMMIT_GROUP)
+			rc = group_commit(ic, wf, uidvalidity, g, mv, stats);
 	}
 	batch_free(cur);
+	/* What was decided is recorded even when the cycle fails. */
+	if (group_commit(ic, wf, uidvalidity, g, mv, stats) == -1)
+		rc = -1;
 	/* Stopped early (SIGTERM): the rest waits for the next cycle. */
 	for (; next < n; next++)
 		if (!msgs[next].deleted)
@@ -382,7 +455,7 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 	for (size_t i = 0; i < mv->n; i++)
 		free(mv->folder[i]);
 	free(mv);
+	free(g);
 	free(msgs);
 	return rc;
 }
-

@@ -150,35 +150,21 @@ static int
 intake_case(struct mailctx *c, struct vorgang *vg, struct wf_result *res)
 {
 	struct workflow *wf = c->wf;
-	const char *target = vg->state;
-	char *target_copy = xstrdup(target);
+	char *target = vg->state;
 	struct tvars *v;
 	int rc;
 
-	free(vg->state);
 	vg->state = xstrdup(STATE_EINGEGANGEN);
 	free(vg->source_msgid);
 	vg->source_msgid = xstrdup(c->msgid);
-	if (case_store_insert(wf->st, vg, wf->cfg->case_prefix, c->now,
-	    vg->requester_email, c->msgid) == -1) {
-		free(target_copy);
+	rc = case_store_insert_to(wf->st, vg, wf->cfg->case_prefix, c->now,
+	    vg->requester_email, c->msgid, target, "socialorder",
+	    vg->approval_reason ? vg->approval_reason :
+	    "Standardartikel innerhalb der Schwelle");
+	free(target);
+	if (rc == -1 || commands_keep_raw(wf->st, vg->id, "in", c->msgid, c->raw,
+	    c->len, c->now) == -1)
 		return -1;
-	}
-	if (commands_keep_raw(wf->st, vg->id, "in", c->msgid, c->raw, c->len,
-	    c->now) == -1) {
-		free(target_copy);
-		return -1;
-	}
-	rc = case_store_transition(wf->st, vg->id, STATE_EINGEGANGEN,
-	    target_copy, "socialorder", vg->approval_reason ?
-	    vg->approval_reason : "Standardartikel innerhalb der Schwelle",
-	    c->msgid, c->now);
-	if (rc != 1) {
-		free(target_copy);
-		return -1;
-	}
-	free(vg->state);
-	vg->state = target_copy;
 	if (strcmp(vg->state, STATE_WARTET) == 0) {
 		struct notify_ctx an = { wf->st, wf->cfg, c->now, c->msg, NULL, c->uid };
 

@@ -136,24 +136,28 @@ audit_append(struct store *st, int64_t at, const char *actor,
 			return -1;
 		}
 
-	s = store_stmt(st, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1");
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		/* Chain onto whatever is stored, even a damaged hash: the
-		 * damage then stays visible to audit_verify(). */
-		prev = store_col_text(s, 0);
-		if (prev == NULL)
-			prev = xstrdup("");
-	} else if (rc == SQLITE_DONE)
-		prev = xstrdup(zero_hash);
+	if (store_memo(st, STORE_MEMO_AUDIT_TAIL) != NULL)
+		prev = xstrdup(store_memo(st, STORE_MEMO_AUDIT_TAIL));
 	else {
-		log_error("audit_append(%.100s): reading the last hash "
-		    "failed: %s", action, store_errmsg(st));
+		s = store_stmt(st, "SELECT hash FROM audit ORDER BY id DESC "
+		    "LIMIT 1");
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			/* Chain onto whatever is stored, even a damaged hash:
+			 * the damage then stays visible to audit_verify(). */
+			prev = store_col_text(s, 0);
+			if (prev == NULL)
+				prev = xstrdup("");
+		} else if (rc == SQLITE_DONE)
+			prev = xstrdup(zero_hash);
+		else {
+			log_error("audit_append(%.100s): reading the last hash "
+			    "failed: %s", action, store_errmsg(st));
+			sqlite3_reset(s);
+			return -1;
+		}
 		sqlite3_reset(s);
-		return -1;
 	}
-	sqlite3_reset(s);
-
 	text[7] = prev;
 	for (size_t i = 0; i < 8; i++)
 		f[i] = field_str(text[i]);
@@ -170,8 +174,12 @@ audit_append(struct store *st, int64_t at, const char *actor,
 	free(prev);
 	if (rc == -1) {
 		log_error("audit_append(%.100s): insert failed", action);
+		store_memo_put(st, STORE_MEMO_AUDIT_TAIL, NULL);
 		return -1;
 	}
+	/* The next record chains onto this one (no other writer until the
+	 * transaction ends, and a rollback forgets it). */
+	store_memo_put(st, STORE_MEMO_AUDIT_TAIL, hash);
 	return 0;
 }
 

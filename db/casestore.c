@@ -26,21 +26,25 @@ nr_of(struct store *st, int64_t id)
 	return nr;
 }
 
-/* Every history row is also an audit record, in the same transaction. */
+/*
+ * Every history row is also an audit record, in the same transaction.  nr:
+ * the case's number when the caller knows it, else NULL.
+ */
 static int
-history_add(struct store *st, int64_t id, const char *from, const char *to,
-    const char *actor, const char *reason, const char *msgid, int64_t now)
+history_add(struct store *st, int64_t id, const char *nr, const char *from,
+    const char *to, const char *actor, const char *reason, const char *msgid,
+    int64_t now)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO history (vorgang_id, at, "
-	    "from_state, to_state, actor, reason, msgid) VALUES (?,?,?,?,?,?,?)");
-	char *nr = nr_of(st, id);
+	sqlite3_stmt *s;
+	char *looked_up = nr ? NULL : nr_of(st, id);
 	int rc = audit_append(st, now, actor, from && strcmp(from, to) == 0 ?
-	    "note" : "state", nr, from, to, msgid, reason);
+	    "note" : "state", nr ? nr : looked_up, from, to, msgid, reason);
 
-	free(nr);
+	free(looked_up);
 	if (rc == -1)
 		return -1;
-
+	s = store_stmt(st, "INSERT INTO history (vorgang_id, at, from_state, "
+	    "to_state, actor, reason, msgid) VALUES (?,?,?,?,?,?,?)");
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, now);
 	store_bind_text(s, 3, from);
@@ -73,9 +77,10 @@ next_number(struct store *st, const char *prefix, int year, int64_t *seq_r)
 	return 0;
 }
 
-int
-case_store_insert(struct store *st, struct vorgang *v, const char *prefix,
-    int64_t now, const char *actor, const char *msgid)
+/* The rows of v with a new number, case and positions in state state. */
+static int
+insert_rows(struct store *st, struct vorgang *v, const char *prefix,
+    int64_t now, const char *state)
 {
 	time_t t = (time_t)now;
 	struct tm tm;
@@ -104,7 +109,7 @@ case_store_insert(struct store *st, struct vorgang *v, const char *prefix,
 	    "source_msgid, created_at, updated_at) "
 	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	store_bind_text(s, 1, v->nr);
-	store_bind_text(s, 2, v->state);
+	store_bind_text(s, 2, state);
 	store_bind_text(s, 3, v->requester_email);
 	store_bind_text(s, 4, v->requester_name);
 	store_bind_text(s, 5, v->telefon);
@@ -143,11 +148,37 @@ case_store_insert(struct store *st, struct vorgang *v, const char *prefix,
 		store_bind_text(s, 10, p->lieferanten_artikelnr);
 		sqlite3_bind_int(s, 11, p->freitext);
 		sqlite3_bind_int(s, 12, p->genehmigungspflichtig);
-		store_bind_text(s, 13, v->state);
+		store_bind_text(s, 13, state);
 		if (store_step_done(st, s) == -1)
 			return -1;
 	}
-	return history_add(st, v->id, NULL, v->state, actor, NULL, msgid, now);
+	return 0;
+}
+
+int
+case_store_insert(struct store *st, struct vorgang *v, const char *prefix,
+    int64_t now, const char *actor, const char *msgid)
+{
+	if (insert_rows(st, v, prefix, now, v->state) == -1)
+		return -1;
+	return history_add(st, v->id, v->nr, NULL, v->state, actor, NULL,
+	    msgid, now);
+}
+
+int
+case_store_insert_to(struct store *st, struct vorgang *v, const char *prefix,
+    int64_t now, const char *actor, const char *msgid, const char *to,
+    const char *to_actor, const char *reason)
+{
+	if (insert_rows(st, v, prefix, now, to) == -1 ||
+	    history_add(st, v->id, v->nr, NULL, v->state, actor, NULL, msgid,
+	    now) == -1 ||
+	    history_add(st, v->id, v->nr, v->state, to, to_actor, reason, msgid,
+	    now) == -1)
+		return -1;
+	free(v->state);
+	v->state = xstrdup(to);
+	return 0;
 }
 
 int
@@ -173,7 +204,7 @@ case_store_transition(struct store *st, int64_t id, const char *from,
 	store_bind_text(s, 3, from);
 	if (store_step_done(st, s) == -1)
 		return -1;
-	if (history_add(st, id, from, to, actor, reason, msgid, now) == -1)
+	if (history_add(st, id, NULL, from, to, actor, reason, msgid, now) == -1)
 		return -1;
 	return 1;
 }
@@ -182,7 +213,8 @@ int
 case_store_note(struct store *st, int64_t id, const char *state,
     const char *actor, const char *reason, const char *msgid, int64_t now)
 {
-	return history_add(st, id, state, state, actor, reason, msgid, now);
+	return history_add(st, id, NULL, state, state, actor, reason, msgid,
+	    now);
 }
 
 int

@@ -71,6 +71,16 @@ int case_store_insert(struct store *st, struct vorgang *v, const char *prefix,
     int64_t now, const char *actor, const char *msgid);
 
 /*
+ * case_store_insert() and the case's first transition in one: the rows are
+ * written in state to at once, and the history gets both rows (NULL ->
+ * v->state by actor, then v->state -> to by to_actor for reason), as if
+ * case_store_transition() had followed.  v->state becomes to.
+ */
+int case_store_insert_to(struct store *st, struct vorgang *v,
+    const char *prefix, int64_t now, const char *actor, const char *msgid,
+    const char *to, const char *to_actor, const char *reason);
+
+/*
  * Move case id from state from to state to (fails with 0 if the case is not
  * in from: the transition is atomic), and record who, why and which mail.
  * Returns 1 on success, 0 if the case was not in state from, -1 on error.

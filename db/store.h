@@ -58,6 +58,18 @@ int store_exec(struct store *st, const char *sql);
 /* Step a statement expecting SQLITE_DONE; -1 on error (logged). */
 int store_step_done(struct store *st, sqlite3_stmt *s);
 
+/*
+ * A value remembered for the rest of the current write transaction, so
+ * that a caller need not read back what it wrote itself (the audit chain's
+ * last hash).  Forgotten on every BEGIN, COMMIT and (savepoint) rollback,
+ * so it can never outlive the rows it describes.  store_memo() is NULL
+ * when nothing is remembered.
+ */
+enum store_memo_slot { STORE_MEMO_AUDIT_TAIL, STORE_MEMO_SLOTS };
+const char *store_memo(struct store *st, enum store_memo_slot slot);
+void store_memo_put(struct store *st, enum store_memo_slot slot,
+    const char *value);
+
 sqlite3 *store_db(struct store *st);
 const char *store_errmsg(struct store *st);
 

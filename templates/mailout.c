@@ -506,7 +506,9 @@ hdr_references(struct composer *c, const char *in_reply_to,
 static void
 qp_line(struct composer *c, const char *s, size_t n)
 {
-	size_t col = 0;
+	static const char hexd[] = "0123456789ABCDEF";
+	char out[256];
+	size_t col = 0, o = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
@@ -514,25 +516,32 @@ qp_line(struct composer *c, const char *s, size_t n)
 		int literal = (ch >= 33 && ch <= 126 && ch != '=') ||
 		    ((ch == ' ' || ch == '\t') && !last);
 		size_t len = literal ? 1 : 3;
-		char hex[4];
 
 		if (col + len > (last ? MAILOUT_QP_LINE_MAX :
 		    MAILOUT_QP_LINE_MAX - 1)) {
-			put(c, "=\r\n", 3);
+			memcpy(out + o, "=\r\n", 3);
+			o += 3;
 			col = 0;
 		}
 		if (col == 0 && (ch == '.' ||
 		    (ch == 'F' && n - i >= 5 && memcmp(s + i, "From ", 5) == 0)))
 			literal = 0;
 		if (literal) {
-			put(c, s + i, 1);
+			out[o++] = (char)ch;
 			col++;
 		} else {
-			snprintf(hex, sizeof(hex), "=%02X", ch);
-			put(c, hex, 3);
+			out[o++] = '=';
+			out[o++] = hexd[ch >> 4];
+			out[o++] = hexd[ch & 15];
 			col += 3;
 		}
+		/* At most 6 bytes per character: a soft break and "=XX". */
+		if (o > sizeof(out) - 6) {
+			put(c, out, o);
+			o = 0;
+		}
 	}
+	put(c, out, o);
 }
 
 /* The body as quoted-printable with CRLF line ends; the last line gets one too. */

@@ -408,6 +408,71 @@ test_chain_100(void **state)
 }
 
 /*
+ * audit_append() remembers the last hash for the rest of its transaction.
+ * What it remembers must never outlive the record: a record rolled back
+ * with its savepoint, or another writer's record between two transactions,
+ * must not break the chain.
+ */
+static void
+test_chain_remembered(void **state)
+{
+	struct db d;
+	struct store *other;
+	char *path;
+	const char *err = NULL, *why = "unset";
+	int64_t count = -1, bad = -1;
+
+	(void)state;
+	db_new(&d);
+	assert_int_equal(store_begin(d.st), 0);
+	assert_int_equal(audit_append(d.st, 1, "a", "first", NULL, NULL, NULL,
+	    NULL, NULL), 0);
+	assert_int_equal(store_begin(d.st), 0);         /* savepoint */
+	assert_int_equal(audit_append(d.st, 2, "a", "undone", NULL, NULL, NULL,
+	    NULL, NULL), 0);
+	store_rollback(d.st);
+	assert_int_equal(audit_append(d.st, 3, "a", "after the undone", NULL,
+	    NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(store_begin(d.st), 0);         /* savepoint, kept */
+	assert_int_equal(audit_append(d.st, 4, "a", "kept", NULL, NULL, NULL,
+	    NULL, NULL), 0);
+	assert_int_equal(store_commit(d.st), 0);
+	assert_int_equal(audit_append(d.st, 5, "a", "after the kept", NULL,
+	    NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(store_commit(d.st), 0);
+
+	/* A second process appends between our transactions. */
+	path = xasprintf("%s/test.db", d.dir);
+	assert_int_equal(store_open(path, &other, &err), 0);
+	assert_int_equal(store_begin(other), 0);
+	assert_int_equal(audit_append(other, 6, "b", "other writer", NULL, NULL,
+	    NULL, NULL, NULL), 0);
+	assert_int_equal(store_commit(other), 0);
+	store_close(other);
+	free(path);
+	assert_int_equal(store_begin(d.st), 0);
+	assert_int_equal(audit_append(d.st, 7, "a", "after the other", NULL,
+	    NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(store_commit(d.st), 0);
+
+	/* A whole transaction rolled back, then a new one. */
+	assert_int_equal(store_begin(d.st), 0);
+	assert_int_equal(audit_append(d.st, 8, "a", "undone too", NULL, NULL,
+	    NULL, NULL, NULL), 0);
+	store_rollback(d.st);
+	assert_int_equal(store_begin(d.st), 0);
+	assert_int_equal(audit_append(d.st, 9, "a", "last", NULL, NULL, NULL,
+	    NULL, NULL), 0);
+	assert_int_equal(store_commit(d.st), 0);
+
+	assert_int_equal(audit_verify(d.st, &count, &bad, &why), 0);
+	assert_int_equal(count, 7);
+	assert_int_equal(bad, 0);
+	assert_null(why);
+	db_done(&d);
+}
+
+/*
  * What audit_append() stores, against digests computed outside (Python
  * hashlib): NULL and "" differ, and the second record links to the first.
  */
@@ -920,6 +985,7 @@ main(void)
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_rewrite_needs_anchor),
 		cmocka_unit_test(test_append_after_tamper),
+		cmocka_unit_test(test_chain_remembered),
 		cmocka_unit_test(test_triggers),
 		cmocka_unit_test(test_each),
 	};

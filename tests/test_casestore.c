@@ -4,7 +4,8 @@
  * triggers keep must equal the sum over all cases, whatever happens to the
  * cases (insert, state changes in and out of the counted states, changed
  * totals, Kostenstelle or intake time, deletion), and migrating a database
- * that already has cases must fill it in.
+ * that already has cases must fill it in.  And storing a case in its first
+ * decided state at once must leave what insert-then-transition leaves.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "audit.h"
 #include "casestore.h"
 #include "testutil.h"
 
@@ -172,12 +174,130 @@ test_migration_fills_in(void **state)
 	testutil_db_done(st, dir);
 }
 
+/* A case with two positions, as validation leaves it. */
+static struct vorgang *
+new_case(void)
+{
+	struct vorgang *v = xcalloc(1, sizeof(*v));
+
+	v->state = xstrdup(STATE_EINGEGANGEN);
+	v->requester_email = xstrdup("r@exempla.test");
+	v->oe = xstrdup("OE");
+	v->kostenstelle = xstrdup("1020");
+	v->lieferort = xstrdup("L");
+	v->total_cents = 1234;
+	v->npositions = 2;
+	v->positions = xcalloc(2, sizeof(*v->positions));
+	for (int i = 0; i < 2; i++) {
+		v->positions[i].pos = i + 1;
+		v->positions[i].artikelnr = xasprintf("A-%d", i);
+		v->positions[i].bezeichnung = xstrdup("Papier");
+		v->positions[i].einheit = xstrdup("Pack");
+		v->positions[i].menge = 1;
+		v->positions[i].total_cents = 617;
+	}
+	return v;
+}
+
+/* One row per line: what a query returns for case id (bound as ?1). */
+static char *
+rows(struct store *st, const char *q, int64_t id)
+{
+	sqlite3_stmt *s;
+	char *out = xstrdup("");
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), q, -1, &s, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_int64(s, 1, id);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		for (int c = 0; c < sqlite3_column_count(s); c++) {
+			const unsigned char *t = sqlite3_column_text(s, c);
+			char *n = xasprintf("%s%s|", out, t ? (const char *)t :
+			    "NULL");
+
+			free(out);
+			out = n;
+		}
+		{
+			char *n = xasprintf("%s\n", out);
+
+			free(out);
+			out = n;
+		}
+	}
+	sqlite3_finalize(s);
+	return out;
+}
+
+/*
+ * case_store_insert_to() leaves exactly what case_store_insert() followed
+ * by case_store_transition() leaves: rows, history, audit trail, budget.
+ */
+static void
+test_insert_to(void **state)
+{
+	static const char *const q[] = {
+		"SELECT state, total_cents, created_at, updated_at FROM vorgang "
+		    "WHERE id = ?1",
+		"SELECT pos, artikelnr, state FROM position WHERE vorgang_id = ?1 "
+		    "ORDER BY pos",
+		"SELECT at, from_state, to_state, actor, reason, msgid FROM "
+		    "history WHERE vorgang_id = ?1 ORDER BY id",
+		"SELECT at, actor, action, before, after, msgid, detail FROM audit "
+		    "WHERE vorgang_nr = (SELECT nr FROM vorgang WHERE id = ?1) "
+		    "ORDER BY id",
+	};
+	struct store *st;
+	char *dir = testutil_db(&st);
+	struct vorgang *a = new_case(), *b = new_case();
+	int64_t count = -1;
+
+	(void)state;
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(case_store_insert(st, a, "SO", T2026, "r@exempla.test",
+	    "m@x"), 0);
+	assert_int_equal(case_store_transition(st, a->id, STATE_EINGEGANGEN,
+	    STATE_FREIGEGEBEN, "socialorder", "Standard", "m@x", T2026), 1);
+	assert_int_equal(case_store_insert_to(st, b, "SO", T2026,
+	    "r@exempla.test", "m@x", STATE_FREIGEGEBEN, "socialorder",
+	    "Standard"), 0);
+	assert_int_equal(store_commit(st), 0);
+
+	assert_string_equal(b->state, STATE_FREIGEGEBEN);
+	assert_string_equal(a->nr, "SO-2026-000001");
+	assert_string_equal(b->nr, "SO-2026-000002");
+	for (size_t i = 0; i < SO_NELEM(q); i++) {
+		char *ra = rows(st, q[i], a->id), *rb = rows(st, q[i], b->id);
+
+		assert_true(strlen(ra) > 0);
+		assert_string_equal(ra, rb);
+		free(ra);
+		free(rb);
+	}
+	{
+		char *h = rows(st, q[2], b->id);
+
+		assert_string_equal(h, "1772366400|NULL|eingegangen|"
+		    "r@exempla.test|NULL|m@x|\n1772366400|eingegangen|freigegeben|"
+		    "socialorder|Standard|m@x|\n");
+		free(h);
+	}
+	assert_int_equal(used_of(st, "1020", 2026), 2468);
+	assert_consistent(st);
+	assert_int_equal(audit_verify(st, &count, NULL, NULL), 0);
+	assert_int_equal(count, 4);
+	vorgang_free(a);
+	vorgang_free(b);
+	testutil_db_done(st, dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_running_total),
 		cmocka_unit_test(test_migration_fills_in),
+		cmocka_unit_test(test_insert_to),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
