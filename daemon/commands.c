@@ -197,10 +197,10 @@ commands_keep_raw(struct store *st, int64_t vorgang_id, const char *direction,
 	    "direction, msgid, at, raw) VALUES (?,?,?,?,?)");
 
 	sqlite3_bind_int64(s, 1, vorgang_id);
-	store_bind_text(s, 2, direction);
-	store_bind_text(s, 3, msgid);
+	store_bind_static(s, 2, direction);
+	store_bind_static(s, 3, msgid);
 	sqlite3_bind_int64(s, 4, now);
-	sqlite3_bind_blob(s, 5, raw, (int)len, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 5, raw, (int)len, SQLITE_STATIC);
 	return store_step_done(st, s);
 }
 

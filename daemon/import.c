@@ -323,6 +323,7 @@ import_row(struct ctx *c, const struct importer *im)
 	if (store_step_done(c->st, s) == -1)
 		return row_fail(c, NULL, "Datenbankfehler: %s",
 		    store_errmsg(c->st));
+	store_memo_forget(c->st);       /* what masterdata remembered is old */
 	return 0;
 }
 
@@ -388,6 +389,7 @@ bmecat_article_cb(const struct bmecat_article *a, void *vctx)
 		    b->path, a->line, store_errmsg(b->c->st));
 		return 1;
 	}
+	store_memo_forget(b->c->st);
 	b->n++;
 	return 0;
 }

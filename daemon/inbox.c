@@ -146,7 +146,7 @@ group_commit(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 	if (g->open) {
 		g->open = 0;
 		if (store_commit(wf->st) == -1) {
-			log_error("intake: committing %zu decided mails failed; "
+			log_error("intake commit failed (%zu decided mails); "
 			    "nothing of them recorded, will retry", g->n);
 			rc = -1;
 		}

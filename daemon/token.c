@@ -16,18 +16,6 @@
 #include "token.h"
 #include "util.h"
 
-static const char hexdigits[] = "0123456789abcdef";
-
-static void
-hex_encode(const unsigned char *p, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hexdigits[p[i] >> 4];
-		out[2 * i + 1] = hexdigits[p[i] & 0x0f];
-	}
-	out[2 * n] = '\0';
-}
-
 int
 token_from_bytes(const unsigned char bytes[TOKEN_BYTES],
     char out[TOKEN_LEN + 1])

@@ -519,6 +519,18 @@ so_random(void *p, size_t n)
 	}
 }
 
+void
+hex_encode(const unsigned char *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0x0f];
+	}
+	out[2 * n] = '\0';
+}
+
 char *
 so_random_hex(size_t n)
 {
@@ -529,8 +541,7 @@ so_random_hex(size_t n)
 		fatalx("so_random_hex: %zu bytes requested", n);
 	so_random(raw, n);
 	hex = xmalloc(2 * n + 1);
-	for (size_t i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	hex_encode(raw, n, hex);
 	return hex;
 }
 

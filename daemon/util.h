@@ -95,6 +95,8 @@ int64_t so_now(void);
 /* Random bytes from the kernel (getrandom); aborts if unavailable. */
 void so_random(void *p, size_t n);
 /* Hex of n random bytes; caller frees. */
+/* n bytes as 2n lower-case hex digits and a NUL into out. */
+void hex_encode(const unsigned char *in, size_t n, char *out);
 char *so_random_hex(size_t n);
 
 /* Read a whole file into *data_r (NUL-terminated), at most max bytes. */

@@ -95,8 +95,7 @@ workflow_content_hash(const char *raw, size_t len, char out[65])
 	}
 	sha256_update(&ctx, len - hend, (const uint8_t *)raw + hend);
 	sha256_digest(&ctx, sizeof(digest), digest);
-	for (size_t k = 0; k < sizeof(digest); k++)
-		snprintf(out + 2 * k, 3, "%02x", digest[k]);
+	hex_encode(digest, sizeof(digest), out);
 }
 
 /* Message-ID from a bounded raw header scan (works when MIME parsing fails). */

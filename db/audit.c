@@ -38,14 +38,20 @@ static void
 hash_field(struct sha256_ctx *ctx, const struct field *f)
 {
 	char head[32];
-	int n;
+	size_t n = sizeof(head), v = f->len;
 
 	if (f->p == NULL) {
 		sha256_update(ctx, 1, (const uint8_t *)"-");
 		return;
 	}
-	n = snprintf(head, sizeof(head), "=%zu:", f->len);
-	sha256_update(ctx, (size_t)n, (const uint8_t *)head);
+	/* "=<decimal length>:", built backwards */
+	head[--n] = ':';
+	do {
+		head[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	head[--n] = '=';
+	sha256_update(ctx, sizeof(head) - n, (const uint8_t *)head + n);
 	sha256_update(ctx, f->len, (const uint8_t *)f->p);
 	sha256_update(ctx, 1, (const uint8_t *)",");
 }
@@ -58,7 +64,6 @@ static void
 hash_fields(int64_t at, const struct field fields[8],
     char out[AUDIT_HASH_LEN + 1])
 {
-	static const char hexdigits[] = "0123456789abcdef";
 	struct sha256_ctx ctx;
 	uint8_t digest[SHA256_DIGEST_SIZE];
 	char atbuf[32];
@@ -73,11 +78,7 @@ hash_fields(int64_t at, const struct field fields[8],
 	for (size_t i = 0; i < 8; i++)
 		hash_field(&ctx, &fields[i]);
 	sha256_digest(&ctx, sizeof(digest), digest);
-	for (size_t i = 0; i < sizeof(digest); i++) {
-		out[2 * i] = hexdigits[digest[i] >> 4];
-		out[2 * i + 1] = hexdigits[digest[i] & 0x0f];
-	}
-	out[AUDIT_HASH_LEN] = '\0';
+	hex_encode(digest, sizeof(digest), out);
 }
 
 static struct field
@@ -168,8 +169,8 @@ audit_append(struct store *st, int64_t at, const char *actor,
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
 	sqlite3_bind_int64(s, 1, at);
 	for (int i = 0; i < 8; i++)
-		store_bind_text(s, i + 2, text[i]);
-	store_bind_text(s, 10, hash);
+		store_bind_static(s, i + 2, text[i]);
+	store_bind_static(s, 10, hash);
 	rc = store_step_done(st, s);
 	free(prev);
 	if (rc == -1) {

@@ -47,11 +47,11 @@ history_add(struct store *st, int64_t id, const char *nr, const char *from,
 	    "to_state, actor, reason, msgid) VALUES (?,?,?,?,?,?,?)");
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, now);
-	store_bind_text(s, 3, from);
-	store_bind_text(s, 4, to);
-	store_bind_text(s, 5, actor);
-	store_bind_text(s, 6, reason);
-	store_bind_text(s, 7, msgid);
+	store_bind_static(s, 3, from);
+	store_bind_static(s, 4, to);
+	store_bind_static(s, 5, actor);
+	store_bind_static(s, 6, reason);
+	store_bind_static(s, 7, msgid);
 	return store_step_done(st, s);
 }
 
@@ -108,19 +108,19 @@ insert_rows(struct store *st, struct vorgang *v, const char *prefix,
 	    "gewuenscht_bis, bemerkung, total_cents, approval_reason, "
 	    "source_msgid, created_at, updated_at) "
 	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-	store_bind_text(s, 1, v->nr);
-	store_bind_text(s, 2, state);
-	store_bind_text(s, 3, v->requester_email);
-	store_bind_text(s, 4, v->requester_name);
-	store_bind_text(s, 5, v->telefon);
-	store_bind_text(s, 6, v->oe);
-	store_bind_text(s, 7, v->kostenstelle);
-	store_bind_text(s, 8, v->lieferort);
-	store_bind_text(s, 9, v->gewuenscht_bis);
-	store_bind_text(s, 10, v->bemerkung);
+	store_bind_static(s, 1, v->nr);
+	store_bind_static(s, 2, state);
+	store_bind_static(s, 3, v->requester_email);
+	store_bind_static(s, 4, v->requester_name);
+	store_bind_static(s, 5, v->telefon);
+	store_bind_static(s, 6, v->oe);
+	store_bind_static(s, 7, v->kostenstelle);
+	store_bind_static(s, 8, v->lieferort);
+	store_bind_static(s, 9, v->gewuenscht_bis);
+	store_bind_static(s, 10, v->bemerkung);
 	sqlite3_bind_int64(s, 11, v->total_cents);
-	store_bind_text(s, 12, v->approval_reason);
-	store_bind_text(s, 13, v->source_msgid);
+	store_bind_static(s, 12, v->approval_reason);
+	store_bind_static(s, 13, v->source_msgid);
 	sqlite3_bind_int64(s, 14, now);
 	sqlite3_bind_int64(s, 15, now);
 	if (store_step_done(st, s) == -1)
@@ -138,17 +138,17 @@ insert_rows(struct store *st, struct vorgang *v, const char *prefix,
 		sqlite3_clear_bindings(s);
 		sqlite3_bind_int64(s, 1, v->id);
 		sqlite3_bind_int(s, 2, p->pos);
-		store_bind_text(s, 3, p->artikelnr);
-		store_bind_text(s, 4, p->bezeichnung);
+		store_bind_static(s, 3, p->artikelnr);
+		store_bind_static(s, 4, p->bezeichnung);
 		sqlite3_bind_int64(s, 5, p->menge);
-		store_bind_text(s, 6, p->einheit);
+		store_bind_static(s, 6, p->einheit);
 		sqlite3_bind_int64(s, 7, p->preis_cents);
 		sqlite3_bind_int64(s, 8, p->total_cents);
-		store_bind_text(s, 9, p->lieferant);
-		store_bind_text(s, 10, p->lieferanten_artikelnr);
+		store_bind_static(s, 9, p->lieferant);
+		store_bind_static(s, 10, p->lieferanten_artikelnr);
 		sqlite3_bind_int(s, 11, p->freitext);
 		sqlite3_bind_int(s, 12, p->genehmigungspflichtig);
-		store_bind_text(s, 13, state);
+		store_bind_static(s, 13, state);
 		if (store_step_done(st, s) == -1)
 			return -1;
 	}

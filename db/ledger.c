@@ -70,13 +70,13 @@ ledger_insert(struct store *st, int64_t uidvalidity, int64_t uid,
 
 	sqlite3_bind_int64(s, 1, uidvalidity);
 	sqlite3_bind_int64(s, 2, uid);
-	store_bind_text(s, 3, message_id);
-	store_bind_text(s, 4, hash);
-	store_bind_text(s, 5, outcome);
-	store_bind_text(s, 6, folder);
-	store_bind_text(s, 7, vorgang_nr);
-	store_bind_text(s, 8, sender);
-	store_bind_text(s, 9, reason);
+	store_bind_static(s, 3, message_id);
+	store_bind_static(s, 4, hash);
+	store_bind_static(s, 5, outcome);
+	store_bind_static(s, 6, folder);
+	store_bind_static(s, 7, vorgang_nr);
+	store_bind_static(s, 8, sender);
+	store_bind_static(s, 9, reason);
 	sqlite3_bind_int64(s, 10, now);
 	return store_step_done(st, s);
 }

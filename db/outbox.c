@@ -39,10 +39,10 @@ outbox_enqueue(struct store *st, int64_t vorgang_id, const char *kind,
 
 	if (vorgang_id > 0)
 		sqlite3_bind_int64(s, 1, vorgang_id);
-	store_bind_text(s, 2, kind);
-	store_bind_text(s, 3, rcpt);
-	store_bind_text(s, 4, message_id);
-	sqlite3_bind_blob(s, 5, raw, (int)len, SQLITE_TRANSIENT);
+	store_bind_static(s, 2, kind);
+	store_bind_static(s, 3, rcpt);
+	store_bind_static(s, 4, message_id);
+	sqlite3_bind_blob(s, 5, raw, (int)len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, now);
 	sqlite3_bind_int64(s, 7, now);
 	return store_step_done(st, s);

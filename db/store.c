@@ -25,7 +25,11 @@ struct store {
 	int depth;              /* open transactions: 1 = BEGIN, >1 = savepoints */
 	uint64_t lock_timeouts; /* BEGINs that timed out on another's lock */
 	char *memo[STORE_MEMO_SLOTS];   /* see store_memo() */
+	uint64_t generation;            /* see store_generation() */
 };
+
+/* Unique over all stores of the process, so that no two share a number. */
+static uint64_t generations;
 
 static void
 memo_forget(struct store *st)
@@ -34,6 +38,21 @@ memo_forget(struct store *st)
 		free(st->memo[i]);
 		st->memo[i] = NULL;
 	}
+	st->generation = ++generations;
+}
+
+void
+store_memo_forget(struct store *st)
+{
+	memo_forget(st);
+}
+
+uint64_t
+store_generation(struct store *st)
+{
+	if (st->depth == 0 || sqlite3_get_autocommit(st->db))
+		return 0;
+	return st->generation;
 }
 
 const char *
@@ -146,6 +165,7 @@ store_open(const char *path, struct store **st_r, const char **error_r)
 	static int configured;
 	struct store *st = xcalloc(1, sizeof(*st));
 
+	st->generation = ++generations;
 	/*
 	 * One thread uses a connection, so SQLite's mutexes and its memory
 	 * statistics are pure cost (a tenth of intake's time).  Only possible
@@ -339,6 +359,15 @@ store_bind_text(sqlite3_stmt *s, int idx, const char *text)
 {
 	if (text)
 		sqlite3_bind_text(s, idx, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, idx);
+}
+
+void
+store_bind_static(sqlite3_stmt *s, int idx, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(s, idx, text, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, idx);
 }

@@ -70,11 +70,26 @@ const char *store_memo(struct store *st, enum store_memo_slot slot);
 void store_memo_put(struct store *st, enum store_memo_slot slot,
     const char *value);
 
+/*
+ * For callers that remember more than a memo slot holds (masterdata's
+ * rows): a number that changes whenever memos are forgotten, and 0 outside
+ * a write transaction, where nothing may be remembered.
+ */
+uint64_t store_generation(struct store *st);
+
+/* Forget every memo now: the caller changed what they may describe. */
+void store_memo_forget(struct store *st);
+
 sqlite3 *store_db(struct store *st);
 const char *store_errmsg(struct store *st);
 
 /* Bind a text that may be NULL. */
 void store_bind_text(sqlite3_stmt *s, int idx, const char *text);
+/*
+ * The same without SQLite's copy, for the hot inserts: text must stay
+ * unchanged until the statement has been stepped.
+ */
+void store_bind_static(sqlite3_stmt *s, int idx, const char *text);
 /* Copy of column idx as a new string (NULL for SQL NULL). */
 char *store_col_text(sqlite3_stmt *s, int idx);
 

@@ -89,6 +89,96 @@ test_import_upsert_and_subset(void **state)
 	testutil_db_done(st, dir);
 }
 
+/* The price of article 100234 as masterdata sees it now. */
+static int64_t
+price(struct store *st)
+{
+	struct md_artikel a = { 0 };
+	int64_t cents;
+
+	assert_int_equal(masterdata_artikel(st, "100234", &a), 1);
+	cents = a.preis_cents;
+	md_artikel_clear(&a);
+	return cents;
+}
+
+static void
+set_price(const char *csvdir, const char *eur)
+{
+	char *text = xasprintf("artikelnr;bezeichnung;einheit;preis_eur;"
+	    "lieferant;lieferanten_artikelnr;genehmigungspflichtig\n"
+	    "100234;Kopierpapier;Pack;%s;L02;PH-A480-500;nein\n", eur);
+
+	testutil_write_file(csvdir, "katalog.csv", text);
+	free(text);
+}
+
+/* Another connection (another process, say) changes the price. */
+static void
+other_sets_price(const char *dbpath, int cents)
+{
+	struct store *o;
+	const char *err;
+	char *q = xasprintf("UPDATE katalog SET preis_cents = %d WHERE "
+	    "artikelnr = '100234'", cents);
+
+	assert_int_equal(store_open(dbpath, &o, &err), 0);
+	assert_int_equal(store_exec(o, q), 0);
+	store_close(o);
+	free(q);
+}
+
+/*
+ * masterdata remembers rows within a write transaction; what it remembers
+ * must never be older than the database: not after an import in the same
+ * transaction, not after a rollback, not in the next transaction after
+ * another process's change, and nothing at all outside a transaction.
+ */
+static void
+test_masterdata_remembered(void **state)
+{
+	struct store *st;
+	char *dir = testutil_db_with_samples(&st);
+	char *csvdir = xasprintf("%s/csv", dir), *dbpath = xasprintf("%s/test.db",
+	    dir);
+	struct import_stats stats;
+	struct md_person p = { 0 };
+	const char *err;
+
+	(void)state;
+	mkdir(csvdir, 0700);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(price(st), 429);
+	set_price(csvdir, "4,49");
+	assert_int_equal(import_dir(st, csvdir, &stats, &err), 0);
+	assert_int_equal(price(st), 449);       /* the import's own change */
+	assert_int_equal(store_begin(st), 0);   /* savepoint */
+	set_price(csvdir, "9,99");
+	assert_int_equal(import_dir(st, csvdir, &stats, &err), 0);
+	assert_int_equal(price(st), 999);
+	store_rollback(st);
+	assert_int_equal(price(st), 449);       /* rolled back */
+	/* Persons compare case-insensitively, remembered or not. */
+	assert_int_equal(masterdata_person(st, "Requester1@Exempla.TEST", &p), 1);
+	assert_string_equal(p.name, "Max Mustermann");
+	md_person_clear(&p);
+	assert_int_equal(masterdata_person(st, "requester1@exempla.test", &p), 1);
+	assert_string_equal(p.email, "requester1@exempla.test");
+	md_person_clear(&p);
+	assert_int_equal(store_commit(st), 0);
+
+	other_sets_price(dbpath, 111);
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(price(st), 111);       /* a new transaction reads anew */
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(price(st), 111);
+	other_sets_price(dbpath, 222);
+	assert_int_equal(price(st), 222);       /* outside: never remembered */
+	free(csvdir);
+	free(dbpath);
+	testutil_db_done(st, dir);
+}
+
 struct bad_import {
 	const char *file, *text, *expect;
 };
@@ -560,6 +650,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_import_samples),
 		cmocka_unit_test(test_import_upsert_and_subset),
+		cmocka_unit_test(test_masterdata_remembered),
 		cmocka_unit_test(test_import_errors_all_or_nothing),
 		cmocka_unit_test(test_import_bmecat),
 		cmocka_unit_test(test_import_empty_dir),

@@ -136,7 +136,7 @@ done
 fill "database open"
 full_polls open
 so_assert_contains "$D/full-open-1.log" "database or disk is full" "disk full, database open: the error says so"
-so_assert_contains "$D/full-open-1.log" "intake batch commit failed" "disk full: the failed commit is logged"
+so_assert_contains "$D/full-open-1.log" "intake commit failed" "disk full: the failed commit is logged"
 so_assert_eq "$(so_imap_count bestellung@exempla.test INBOX) $(so_imap_count bestellung@exempla.test Fehlgeschlagen)" "1 0" "after 4 failed polls the mail is still in the INBOX, not given up"
 rm -f "$D/fs/fill"
 hold_end
