@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "migrations.h"
+#include "sqlmem.h"
 #include "store.h"
 #include "util.h"
 
@@ -174,6 +175,10 @@ store_open(const char *path, struct store **st_r, const char **error_r)
 	if (!configured) {
 		(void)sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
 		(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+#ifndef __SANITIZE_ADDRESS__
+		/* Under ASan, SQLite's blocks stay visible to it one by one. */
+		(void)sqlmem_install();
+#endif
 		configured = 1;
 	}
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sqlmem - the memory allocator that store.c gives SQLite.
+ *
+ * Debian's SQLite is built without lookaside memory (SQLITE_OMIT_LOOKASIDE),
+ * so every cursor, record and in-memory journal chunk of every statement is
+ * a malloc() and a free(): a fifth of intake's time went there.  sqlmem
+ * keeps freed small blocks on a free list per size class, capped at 2 MiB,
+ * and hands them out again.  Not thread-safe: only for SQLite in
+ * single-thread mode.
+ */
+#ifndef SO_SQLMEM_H
+#define SO_SQLMEM_H
+
+#include <stddef.h>
+
+/* Make SQLite use it: before SQLite's first use in the process.  0 or -1. */
+int sqlmem_install(void);
+
+/* Bytes kept on the free lists now (for tests). */
+size_t sqlmem_kept(void);
+
+#endif
