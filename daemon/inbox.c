@@ -21,7 +21,7 @@
  * between commit and move is harmless (the ledger files the mail on the
  * next cycle).
  */
-#define INTAKE_BATCH 100
+#define INTAKE_BATCH 500
 #define INTAKE_BATCH_BYTES (8 * 1024 * 1024)
 #define INTAKE_COMMIT_GROUP 1000
 #define INTAKE_MOVE_GROUP 1000

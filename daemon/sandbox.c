@@ -128,6 +128,8 @@ struct sandbox_job {
 	int out_fd;             /* memory file with the results */
 	size_t n;
 	int64_t deadline;       /* CLOCK_MONOTONIC ms */
+	int64_t per_mail_ms;    /* each result moves the deadline this far */
+	off_t seen;             /* results size at the last look */
 	int cpu_seconds, memory_mb;
 };
 
@@ -226,8 +228,13 @@ sandbox_start(const struct config *cfg, const struct mime_limits *limits,
 	job->n = nmail;
 	job->cpu_seconds = cfg->parser_cpu_seconds;
 	job->memory_mb = cfg->parser_memory_mb;
-	job->deadline = now_ms() + (int64_t)(cfg->parser_cpu_seconds + 5) *
-	    1000 * (int64_t)(nmail > 0 ? nmail : 1);
+	/*
+	 * Each mail has its own time: the child appends each result as it
+	 * finishes, and every result seen moves the deadline on, so one mail
+	 * that hangs costs its own time, not the whole batch's.
+	 */
+	job->per_mail_ms = (int64_t)(cfg->parser_cpu_seconds + 5) * 1000;
+	job->deadline = now_ms() + job->per_mail_ms;
 	return job;
 }
 
@@ -236,6 +243,7 @@ static int
 wait_done(struct sandbox_job *job)
 {
 	struct pollfd p = { job->done_fd, POLLIN, 0 };
+	struct stat sb;
 	char ok = 0;
 
 	for (;;) {
@@ -243,9 +251,14 @@ wait_done(struct sandbox_job *job)
 		int n;
 
 		/* A child that finished in time counts, however late we look. */
-		n = poll(&p, 1, left <= 0 ? 0 : left > 1000 ? 1000 : (int)left);
+		n = poll(&p, 1, left <= 0 ? 0 : left > 200 ? 200 : (int)left);
 		if (n > 0)
 			return read(job->done_fd, &ok, 1) == 1 && ok == 1;
+		if (n == 0 && fstat(job->out_fd, &sb) == 0 && sb.st_size > job->seen) {
+			job->seen = sb.st_size;
+			job->deadline = now_ms() + job->per_mail_ms;
+			continue;
+		}
 		if ((n < 0 && errno != EINTR) || left <= 0) {
 			kill(job->pid, SIGKILL);
 			return 0;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Tests of the parser sandbox: what comes back from the child equals the
- * in-process parse for every sample, alone and as one batch.  (A child
- * that dies is tested over the real servers: t-hostile's memory bomb.)
+ * in-process parse for every sample, alone and as one batch; each mail
+ * has its own time, so a stopped child is given up after one mail's time
+ * and a slow batch that keeps delivering is not.  (A child that dies is
+ * tested over the real servers: t-hostile's memory bomb.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,9 +12,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "parsedutil.h"
 #include "sandbox.h"
@@ -162,6 +169,132 @@ test_finished_before_late_look(void **state)
 	parsed_mail_free(&got[0]);
 }
 
+/* The one running child of this process (the sandbox's), or -1. */
+static pid_t
+sandbox_child(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = -1;
+
+	while (d && (e = readdir(d)) != NULL) {
+		char path[300], buf[512], *p;
+		FILE *f;
+		int ppid;
+		char st;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof(buf), f) != NULL &&
+		    (p = strrchr(buf, ')')) != NULL &&
+		    sscanf(p + 1, " %c %d", &st, &ppid) == 2 &&
+		    ppid == getpid() && st != 'Z')
+			found = atoi(e->d_name);
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static double
+seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+enum { MANY = 2000 };
+
+/* A batch of MANY copies of the first sample, one mail's time 1 s. */
+static struct sandbox_job *
+start_many(struct fx *f)
+{
+	static char *raws[MANY];
+	static size_t lens[MANY];
+	int cpu = f->cfg->parser_cpu_seconds;
+	struct sandbox_job *job;
+
+	for (size_t i = 0; i < MANY; i++) {
+		raws[i] = raw[0];
+		lens[i] = len[0];
+	}
+	f->cfg->parser_cpu_seconds = -4;  /* one mail's time: 1 s */
+	job = sandbox_start(f->cfg, &f->wf.limits, f->profile, raws, lens, NULL,
+	    MANY);
+	f->cfg->parser_cpu_seconds = cpu;
+	assert_non_null(job);
+	return job;
+}
+
+/*
+ * A child that stops delivering is given up after one mail's time, not
+ * after the whole batch's (2000 s here).
+ */
+static void
+test_stopped_child_given_up(void **state)
+{
+	struct fx *f = *state;
+	static struct parsed_mail got[MANY];
+	struct sandbox_job *job = start_many(f);
+	struct timespec t0;
+	const char *why = NULL;
+	pid_t pid = sandbox_child();
+
+	assert_true(pid > 0);
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(sandbox_finish(job, got, &why), 1);
+	assert_string_equal(why, "parser did not finish in time");
+	assert_true(seconds_since(&t0) < 30);
+}
+
+/*
+ * A batch that takes longer than one mail's time in all, but delivers a
+ * result within every mail's time, is not killed.  A helper stops the
+ * child three times for 0.7 s, so the batch takes over 2 s.
+ */
+static void
+test_slow_batch_delivering(void **state)
+{
+	struct fx *f = *state;
+	static struct parsed_mail got[MANY];
+	struct sandbox_job *job = start_many(f);
+	struct timespec t0;
+	const char *why = NULL;
+	pid_t pid = sandbox_child(), helper;
+	int status;
+
+	assert_true(pid > 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((helper = fork()) == 0) {
+		struct timespec run = { 0, 30 * 1000 * 1000 };
+		struct timespec stop = { 0, 700 * 1000 * 1000 };
+
+		for (int k = 0; k < 3; k++) {
+			nanosleep(&run, NULL);
+			kill(pid, SIGSTOP);
+			nanosleep(&stop, NULL);
+			kill(pid, SIGCONT);
+		}
+		_exit(0);
+	}
+	assert_true(helper > 0);
+	assert_int_equal(sandbox_finish(job, got, &why), 0);
+	assert_true(seconds_since(&t0) > 0.5);
+	assert_int_equal(waitpid(helper, &status, 0), helper);
+	assert_as_in_process(f, 0, &got[0]);
+	assert_as_in_process(f, 0, &got[MANY - 1]);
+	for (size_t i = 0; i < MANY; i++)
+		parsed_mail_free(&got[i]);
+}
+
 int
 main(void)
 {
@@ -171,6 +304,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_too_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_big_parse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finished_before_late_look,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stopped_child_given_up,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_batch_delivering,
 		    setup, teardown),
 	};
 
