@@ -217,16 +217,17 @@ static void
 batch_parsed(struct workflow *wf, uint32_t uidvalidity, struct batch *b)
 {
 	const char *why;
-	int sb;
+	size_t done;
 
 	if (b->job == NULL)
 		return;
-	sb = sandbox_finish(b->job, b->parsed, &why);
+	/* A failed child's results before its failure count. */
+	(void)sandbox_finish_some(b->job, b->parsed, &why, &done);
 	b->job = NULL;
 	for (size_t i = 0; i < b->n; i++) {
 		int one, known;
 
-		if (sb == 0) {
+		if (i < done) {
 			b->state[i] = PARSED_OK;        /* also a vanished one: freed */
 			continue;
 		}

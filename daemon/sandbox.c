@@ -266,9 +266,14 @@ wait_done(struct sandbox_job *job)
 	}
 }
 
-/* Decode the child's n results; -1 and *why_r if they are malformed. */
-static int
-decode_all(struct sandbox_job *job, struct parsed_mail *out,
+/*
+ * Decode the child's results into out.  whole: all n must be there and
+ * nothing after them; -1 and *why_r if not (out left empty).  Otherwise
+ * the complete results at the front, as many as there are (a child that
+ * failed handed them in before its failure): their number.
+ */
+static long
+decode_results(struct sandbox_job *job, struct parsed_mail *out, int whole,
     const char **why_r)
 {
 	struct stat sb;
@@ -276,51 +281,69 @@ decode_all(struct sandbox_job *job, struct parsed_mail *out,
 	size_t off = 0, i;
 	int rc = 0;
 
+	*why_r = whybuf;
 	if (fstat(job->out_fd, &sb) == -1 || sb.st_size <= 0) {
-		snprintf(whybuf, sizeof(whybuf), "parser wrote no results");
-		return -1;
+		if (whole)
+			snprintf(whybuf, sizeof(whybuf), "parser wrote no results");
+		return whole ? -1 : 0;
 	}
 	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE,
 	    job->out_fd, 0);
 	if (map == MAP_FAILED) {
-		snprintf(whybuf, sizeof(whybuf), "parser results unreadable: %s",
-		    strerror(errno));
-		return -1;
+		if (whole)
+			snprintf(whybuf, sizeof(whybuf), "parser results "
+			    "unreadable: %s", strerror(errno));
+		return whole ? -1 : 0;
 	}
 	for (i = 0; i < job->n && rc == 0; i++) {
 		const char *err;
 
 		if (mailparse_decode(map, (size_t)sb.st_size, &off, &out[i],
 		    &err) == -1) {
-			snprintf(whybuf, sizeof(whybuf), "%s", err);
+			if (whole)
+				snprintf(whybuf, sizeof(whybuf), "%s", err);
 			rc = -1;
+			break;
 		}
 	}
-	if (rc == 0 && off != (size_t)sb.st_size) {
+	if (whole && rc == 0 && off != (size_t)sb.st_size) {
 		snprintf(whybuf, sizeof(whybuf), "parser wrote more results "
 		    "than mails");
 		rc = -1;
 	}
-	if (rc == -1)
+	munmap(map, (size_t)sb.st_size);
+	if (rc == -1 && whole) {
 		while (i-- > 0)
 			parsed_mail_free(&out[i]);
-	munmap(map, (size_t)sb.st_size);
-	*why_r = whybuf;
-	return rc;
+		return -1;
+	}
+	return (long)i;
 }
 
 int
 sandbox_finish(struct sandbox_job *job, struct parsed_mail *out,
     const char **why_r)
 {
+	return sandbox_finish_some(job, out, why_r, NULL);
+}
+
+int
+sandbox_finish_some(struct sandbox_job *job, struct parsed_mail *out,
+    const char **why_r, size_t *done_r)
+{
 	int status = 0, ok = wait_done(job), rc = 1;
+	const char *ignored;
 
 	*why_r = whybuf;
+	if (done_r)
+		*done_r = 0;
 	while (waitpid(job->pid, &status, 0) == -1 && errno == EINTR)
 		;
-	if (ok && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		rc = decode_all(job, out, why_r) == 0 ? 0 : 1;
-	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
+	if (ok && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		rc = decode_results(job, out, 1, why_r) == -1 ? 1 : 0;
+		if (rc == 0 && done_r)
+			*done_r = job->n;
+	} else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU)
 		snprintf(whybuf, sizeof(whybuf), "parser exceeded its CPU time "
 		    "(%d s)", job->cpu_seconds);
 	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ)
@@ -335,6 +358,9 @@ sandbox_finish(struct sandbox_job *job, struct parsed_mail *out,
 	else
 		snprintf(whybuf, sizeof(whybuf), "parser failed (exit %d)",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	/* What the child handed in before it failed. */
+	if (rc == 1 && done_r && ok == 0)
+		*done_r = (size_t)decode_results(job, out, 0, &ignored);
 	close(job->done_fd);
 	close(job->out_fd);
 	free(job);

@@ -49,6 +49,14 @@ struct sandbox_job *sandbox_start(const struct config *cfg,
 int sandbox_finish(struct sandbox_job *job, struct parsed_mail *out,
     const char **why_r);
 
+/*
+ * The same, and when the child failed, out[0..*done_r) holds the results
+ * it handed in before it failed (free each); the caller parses only the
+ * rest one by one.  *done_r is n on success.
+ */
+int sandbox_finish_some(struct sandbox_job *job, struct parsed_mail *out,
+    const char **why_r, size_t *done_r);
+
 /* One mail, started and finished: 0, 1 as above, -1 could not start. */
 int sandbox_parse(const struct config *cfg, const struct mime_limits *limits,
     const struct form_profile *profile, const char *raw, size_t len,

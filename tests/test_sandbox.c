@@ -3,8 +3,9 @@
  * Tests of the parser sandbox: what comes back from the child equals the
  * in-process parse for every sample, alone and as one batch; each mail
  * has its own time, so a stopped child is given up after one mail's time
- * and a slow batch that keeps delivering is not.  (A child that dies is
- * tested over the real servers: t-hostile's memory bomb.)
+ * and a slow batch that keeps delivering is not; what a child handed in
+ * before it died is kept.  (A child that dies of its own is tested over
+ * the real servers: t-hostile's memory bomb.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -295,6 +296,34 @@ test_slow_batch_delivering(void **state)
 		parsed_mail_free(&got[i]);
 }
 
+/*
+ * A child that dies midway has handed in the results before its death:
+ * they come back, equal to the in-process parse, and only the rest is
+ * left for one-by-one parsing.
+ */
+static void
+test_results_before_failure(void **state)
+{
+	struct fx *f = *state;
+	static struct parsed_mail got[MANY];
+	struct sandbox_job *job = start_many(f);
+	struct timespec run = { 0, 80 * 1000 * 1000 };
+	const char *why = NULL;
+	size_t done = MANY + 1;
+	pid_t pid = sandbox_child();
+
+	assert_true(pid > 0);
+	nanosleep(&run, NULL);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(sandbox_finish_some(job, got, &why, &done), 1);
+	assert_true(done > 0);
+	assert_true(done < MANY);
+	for (size_t i = 0; i < done; i++) {
+		assert_as_in_process(f, 0, &got[i]);
+		parsed_mail_free(&got[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -308,6 +337,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stopped_child_given_up,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_batch_delivering,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_results_before_failure,
 		    setup, teardown),
 	};
 
