@@ -29,6 +29,8 @@
 #
 # Environment (defaults in brackets):
 #   BENCH_MAILS [5000]                 mails for the main comparison
+#   BENCH_RUNS [3]                     timed runs of each comparison; the
+#                                      median is reported
 #   BENCH_MEM_SIZES [1000 5000 10000]  mailbox sizes for the memory figures
 #                                      (BENCH_MAILS is always measured)
 #   BENCH_DIR [/tmp/socialorder-bench] state directory, removed at start
@@ -45,7 +47,7 @@ cd "$(dirname "$0")/.."
 REPO=$PWD
 PROG=contrib/bench.sh
 CMDLINE="$PROG${*:+ $*}"
-for v in BENCH_MAILS BENCH_MEM_SIZES BENCH_DIR BENCH_BIN BENCH_PYTHON BENCH_STRACE \
+for v in BENCH_MAILS BENCH_RUNS BENCH_MEM_SIZES BENCH_DIR BENCH_BIN BENCH_PYTHON BENCH_STRACE \
 	SO_IMAP_PORT SO_SMTP_PORT SO_LMTP_PORT BENCH_CLOSED_PORT; do
 	if [ -n "${!v+x}" ]; then
 		CMDLINE="$v='${!v}' $CMDLINE"
@@ -53,6 +55,7 @@ for v in BENCH_MAILS BENCH_MEM_SIZES BENCH_DIR BENCH_BIN BENCH_PYTHON BENCH_STRA
 done
 
 N=${BENCH_MAILS:-5000}
+RUNS=${BENCH_RUNS:-3}
 MEM_SIZES=${BENCH_MEM_SIZES:-1000 5000 10000}
 DIR=${BENCH_DIR:-/tmp/socialorder-bench}
 BIN_SRC=${BENCH_BIN:-./socialorder}
@@ -379,22 +382,36 @@ if awk -v l="${LOAD_START%% *}" -v n="$NPROC" 'BEGIN { exit !(l > n / 4) }'; the
 fi
 BIN_INFO="$BIN_SRC, built $(date -u -r "$BIN_SRC" '+%Y-%m-%d %H:%M UTC'), sha256 $(sha256sum "$BIN" | cut -c1-12)"
 
+# The timed runs (intake only, end to end, smtp-source) are made RUNS times,
+# interleaved, and the median run is reported: on a shared or virtual
+# machine one run can be 20% off either way.
+
+# median_run T1 T2 ...: the index (0-based) of the median of the times.
+median_run() {
+	local i=0 t
+	for t in "$@"; do
+		echo "$t $i"
+		i=$((i + 1))
+	done | sort -g | awk '{ r[NR] = $2 } END { print r[int((NR + 1) / 2)] }'
+}
+
 # 1. Intake only: SMTP to a closed port.
-say "intake only, $N mails"
-stack_fresh
-place_mails "$N"
-SETUP_PLACE_S=$PLACE_S
-SETUP_INDEX_S=$INDEX_S
-fresh_db "$CLOSED_PORT"
-run_poll intake
-INTAKE_S=$POLL_S
-INTAKE_RSS_KB=$RSS_KB
-INTAKE_CPU_S=$CPU_S
-check_intake "$N" intake
-pending=$(sql "SELECT count(*) FROM outbox WHERE kind = 'confirmation' AND state <> 'sent'")
-[ "$pending" = "$N" ] || die "intake: expected $N unsent confirmations in the outbox, found $pending"
-CONF_SIZE=$(sql "SELECT CAST(avg(length(raw)) AS INTEGER) FROM outbox WHERE kind = 'confirmation'")
-INTAKE_RATE=$(div "$N" "$INTAKE_S" 0)
+intake_only() {
+	say "intake only, $N mails (run $1 of $RUNS)"
+	stack_fresh
+	place_mails "$N"
+	SETUP_PLACE_S=$PLACE_S
+	SETUP_INDEX_S=$INDEX_S
+	fresh_db "$CLOSED_PORT"
+	run_poll intake
+	INTAKE_ALL+=("$POLL_S")
+	INTAKE_RSS_ALL+=("$RSS_KB")
+	INTAKE_CPU_ALL+=("$CPU_S")
+	check_intake "$N" intake
+	pending=$(sql "SELECT count(*) FROM outbox WHERE kind = 'confirmation' AND state <> 'sent'")
+	[ "$pending" = "$N" ] || die "intake: expected $N unsent confirmations in the outbox, found $pending"
+	CONF_SIZE=$(sql "SELECT CAST(avg(length(raw)) AS INTEGER) FROM outbox WHERE kind = 'confirmation'")
+}
 
 if [ "$STRACE" = 1 ]; then
 	if command -v strace >/dev/null 2>&1; then
@@ -421,26 +438,50 @@ NOSB_RSS_KB=$RSS_KB
 NOSB_CPU_S=$CPU_S
 check_intake "$N" intake-nosandbox
 
-# 2. End to end through the real Postfix.
-end_to_end "$N" e2e
-E2E_MAIN_S=$E2E_S
-E2E_MAIN_Q_S=$E2E_Q_S
-E2E_MAIN_RSS_KB=$E2E_RSS_KB
-E2E_MAIN_CPU_S=$E2E_CPU_S
-E2E_MAIN_SESSIONS=$E2E_SESSIONS
-
 # 3. Postfix's own acceptance of N mails of the confirmations' size.
-say "Postfix: smtp-source, $N mails of $CONF_SIZE bytes"
-stack_fresh
-SMTPSRC_CMD="smtp-source -c -l $CONF_SIZE -m $N -s 20 -f $ADDR -t $ADDR 127.0.0.1:$SO_SMTP_PORT"
-t0=$(now_ns)
-$SMTPSRC_CMD >"$DIR/smtp-source.log" 2>&1 || { cat "$DIR/smtp-source.log" >&2; die "smtp-source failed"; }
-t1=$(now_ns)
-tq=$(wait_queue_empty)
-PF_S=$(secs "$t0" "$t1")
-PF_Q_S=$(secs "$t0" "$tq")
-got=$(mbox_count "$ADDR" INBOX)
-[ "$got" = "$N" ] || die "smtp-source sent $N mails, but $got arrived in $ADDR's INBOX"
+postfix_only() {
+	local t0 t1 tq got
+	say "Postfix: smtp-source, $N mails of $CONF_SIZE bytes (run $1 of $RUNS)"
+	stack_fresh
+	SMTPSRC_CMD="smtp-source -c -l $CONF_SIZE -m $N -s 20 -f $ADDR -t $ADDR 127.0.0.1:$SO_SMTP_PORT"
+	t0=$(now_ns)
+	$SMTPSRC_CMD >"$DIR/smtp-source.log" 2>&1 || { cat "$DIR/smtp-source.log" >&2; die "smtp-source failed"; }
+	t1=$(now_ns)
+	tq=$(wait_queue_empty)
+	PF_ALL+=("$(secs "$t0" "$t1")")
+	PF_Q_ALL+=("$(secs "$t0" "$tq")")
+	got=$(mbox_count "$ADDR" INBOX)
+	[ "$got" = "$N" ] || die "smtp-source sent $N mails, but $got arrived in $ADDR's INBOX"
+}
+
+# 1, 2 and 3, RUNS times.
+INTAKE_ALL=() INTAKE_RSS_ALL=() INTAKE_CPU_ALL=()
+E2E_ALL=() E2E_Q_ALL=() E2E_RSS_ALL=() E2E_CPU_ALL=() E2E_SESSIONS_ALL=()
+PF_ALL=() PF_Q_ALL=()
+for run in $(seq 1 "$RUNS"); do
+	intake_only "$run"
+	end_to_end "$N" e2e
+	E2E_ALL+=("$E2E_S")
+	E2E_Q_ALL+=("$E2E_Q_S")
+	E2E_RSS_ALL+=("$E2E_RSS_KB")
+	E2E_CPU_ALL+=("$E2E_CPU_S")
+	E2E_SESSIONS_ALL+=("$E2E_SESSIONS")
+	postfix_only "$run"
+done
+i=$(median_run "${INTAKE_ALL[@]}")
+INTAKE_S=${INTAKE_ALL[$i]}
+INTAKE_RSS_KB=${INTAKE_RSS_ALL[$i]}
+INTAKE_CPU_S=${INTAKE_CPU_ALL[$i]}
+INTAKE_RATE=$(div "$N" "$INTAKE_S" 0)
+i=$(median_run "${E2E_ALL[@]}")
+E2E_MAIN_S=${E2E_ALL[$i]}
+E2E_MAIN_Q_S=${E2E_Q_ALL[$i]}
+E2E_MAIN_RSS_KB=${E2E_RSS_ALL[$i]}
+E2E_MAIN_CPU_S=${E2E_CPU_ALL[$i]}
+E2E_MAIN_SESSIONS=${E2E_SESSIONS_ALL[$i]}
+i=$(median_run "${PF_ALL[@]}")
+PF_S=${PF_ALL[$i]}
+PF_Q_S=${PF_Q_ALL[$i]}
 
 # 4. The Python script doing the same job.
 say "Python baseline, $N mails"
@@ -526,6 +567,8 @@ T_GROW=$(awk -v a="$gm_k" -v b="$gx_k" 'BEGIN { print (b <= a * 1.1) ? 1 : 0 }')
 	echo "$N form mails (variations of contrib/demo/mails/01-standard.eml, $NREQ requesters), every one a released case."
 	echo "Setup, not timed: writing them into the Maildir took $SETUP_PLACE_S s, Dovecot's first index $SETUP_INDEX_S s."
 	echo "Every run starts on a freshly started mail stack and a fresh database."
+	echo "Intake only, end to end and smtp-source were each run $RUNS times, interleaved; the table shows the median run."
+	echo "All runs: intake only ${INTAKE_ALL[*]} s; end to end ${E2E_ALL[*]} s; smtp-source ${PF_ALL[*]} s."
 	echo
 	echo "| Run | Mails | Time | Until Postfix queue empty | Mails/s | CPU (user+sys) | Peak RSS |"
 	echo "|---|---:|---:|---:|---:|---:|---:|"
