@@ -791,8 +791,10 @@ approval_run_due(struct store *st, const struct config *cfg, int64_t now)
 			break;
 		}
 		rc = run_one(st, cfg, &w, ids[i], now);
-		if (rc == -1 || store_commit(st) == -1) {
+		if (rc == -1)
 			store_rollback(st);
+		/* A failed store_commit() has rolled back itself. */
+		if (rc == -1 || store_commit(st) == -1) {
 			acted = -1;
 			break;
 		}

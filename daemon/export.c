@@ -338,8 +338,13 @@ export_purge(struct store *st, int64_t t, int *n_r, const char **error_r)
 			goto fail;
 		(*n_r)++;
 	}
-	if (store_commit(st) == -1)
-		goto fail;
+	if (store_commit(st) == -1) {
+		/* store_commit() has rolled back itself. */
+		snprintf(errbuf, sizeof(errbuf), "database: %s", store_errmsg(st));
+		free_nrs(nrs, n);
+		*n_r = 0;
+		return -1;
+	}
 	free_nrs(nrs, n);
 	return 0;
 fail:

@@ -12,10 +12,11 @@
 
 /*
  * Mail is taken in batches: one FETCH and one sandbox child per batch of at
- * most INTAKE_BATCH mails or INTAKE_BATCH_BYTES bytes.  The decisions of
- * several batches share one transaction (one fsync) of up to
- * INTAKE_COMMIT_GROUP mails.  A mail is moved only after its decision is
- * committed; moves are collected and sent as one MOVE per folder for up to
+ * most INTAKE_BATCH mails or INTAKE_BATCH_BYTES bytes.  The decisions of a
+ * batch share one transaction (one fsync), a "group" of at most
+ * INTAKE_COMMIT_GROUP mails, which holds the write lock only while
+ * deciding, never across a fetch or a wait for the sandbox.  A mail is
+ * moved only after its decision is committed; moves are collected and sent as one MOVE per folder for up to
  * INTAKE_MOVE_GROUP mails, because the server's cost is per command.  A
  * crash before the commit costs the group's work, not its mails; a crash
  * between commit and move is harmless (the ledger files the mail on the
@@ -148,6 +149,7 @@ group_commit(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		if (store_commit(wf->st) == -1) {
 			log_error("intake commit failed (%zu decided mails); "
 			    "nothing of them recorded, will retry", g->n);
+			stats->left += (unsigned)g->n;
 			rc = -1;
 		}
 	}
@@ -209,8 +211,7 @@ batch_free(struct batch *b)
  */
 static int batch_next(struct imapc *ic, struct workflow *wf,
     uint32_t uidvalidity, const struct imapc_msg *msgs, size_t n, size_t *next,
-    struct group *g, struct moves *mv, struct intake_stats *stats,
-    struct batch **b_r);
+    struct moves *mv, struct intake_stats *stats, struct batch **b_r);
 
 /* Wait for the batch's sandbox; if it failed, find the culprit one by one. */
 static void
@@ -307,8 +308,7 @@ batch_decide(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 /* A message over the size limit: only its header is fetched, answered, filed. */
 static int
 process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    const struct imapc_msg *m, struct group *g, struct moves *mv,
-    struct intake_stats *stats)
+    const struct imapc_msg *m, struct moves *mv, struct intake_stats *stats)
 {
 	uint32_t uid = m->uid;
 	struct parsed_mail pm;
@@ -340,8 +340,8 @@ process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 				stats->left++;
 				return 0;
 			}
-			return group_add(ic, wf, uidvalidity, g, mv, stats, uid,
-			    &res);
+			return moves_add(ic, wf, uidvalidity, mv, uid, res.folder,
+			    stats);
 		}
 		parsed = 1;
 	}
@@ -359,13 +359,13 @@ process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		stats->left++;
 		return 0;
 	}
-	return group_add(ic, wf, uidvalidity, g, mv, stats, uid, &res);
+	return moves_add(ic, wf, uidvalidity, mv, uid, res.folder, stats);
 }
 
 static int
 batch_next(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    const struct imapc_msg *msgs, size_t n, size_t *next, struct group *g,
-    struct moves *mv, struct intake_stats *stats, struct batch **b_r)
+    const struct imapc_msg *msgs, size_t n, size_t *next, struct moves *mv,
+    struct intake_stats *stats, struct batch **b_r)
 {
 	struct batch *b;
 	size_t bytes = 0, i = *next;
@@ -377,8 +377,8 @@ batch_next(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		if (msgs[i].deleted)
 			continue;
 		if ((int64_t)msgs[i].size > wf->cfg->max_message_size) {
-			if (group_begin(wf, g) == -1 || process_too_large(ic, wf,
-			    uidvalidity, &msgs[i], g, mv, stats) == -1) {
+			if (process_too_large(ic, wf, uidvalidity, &msgs[i], mv,
+			    stats) == -1) {
 				*next = i;
 				free(b);
 				return -1;
@@ -427,21 +427,24 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 		free(g);
 		return -1;
 	}
-	rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, g, mv, stats, &cur);
+	rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, mv, stats, &cur);
 	while (rc == 0 && cur != NULL) {
 		if (!intake_should_stop())
-			rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, g, mv,
+			rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, mv,
 			    stats, &nxt);
 		batch_parsed(wf, uidvalidity, cur);
-		/* Even when the next fetch failed, this batch is decided. */
+		/*
+		 * Even when the next fetch failed, this batch is decided.  The
+		 * write lock is held only while deciding: never across a
+		 * fetch or a wait for the sandbox, which can take long.
+		 */
 		if (batch_decide(ic, wf, uidvalidity, cur, g, mv, stats) == -1)
+			rc = -1;
+		if (group_commit(ic, wf, uidvalidity, g, mv, stats) == -1)
 			rc = -1;
 		batch_free(cur);
 		cur = nxt;
 		nxt = NULL;
-		/* Commit before the next batch could overfill the group. */
-		if (rc == 0 && g->n + INTAKE_BATCH > INTAKE_COMMIT_GROUP)
-			rc = group_commit(ic, wf, uidvalidity, g, mv, stats);
 	}
 	batch_free(cur);
 	/* What was decided is recorded even when the cycle fails. */

@@ -102,11 +102,12 @@ monthly_run_due(struct store *st, const struct config *cfg, int64_t now)
 	store_bind_text(s, 1, month);
 	sqlite3_bind_int64(s, 2, now);
 	if (store_step_done(st, s) == -1 || notify_send_att(&n, "monthly_report",
-	    v, 0, 0, "report", to, NULL, att, 2, NULL) != 1 ||
-	    store_commit(st) == -1) {
+	    v, 0, 0, "report", to, NULL, att, 2, NULL) != 1) {
 		store_rollback(st);
 		goto out;
 	}
+	if (store_commit(st) == -1)
+		goto out;       /* rolled back by store_commit() */
 	log_info("monthly report %s sent to %s", month, to);
 	rc = 1;
 out:

@@ -129,6 +129,7 @@ struct sandbox_job {
 	size_t n;
 	int64_t deadline;       /* CLOCK_MONOTONIC ms */
 	int64_t per_mail_ms;    /* each result moves the deadline this far */
+	int64_t last_chance;    /* but never past this: n mails' time */
 	off_t seen;             /* results size at the last look */
 	int cpu_seconds, memory_mb;
 };
@@ -235,6 +236,9 @@ sandbox_start(const struct config *cfg, const struct mime_limits *limits,
 	 */
 	job->per_mail_ms = (int64_t)(cfg->parser_cpu_seconds + 5) * 1000;
 	job->deadline = now_ms() + job->per_mail_ms;
+	/* A child that trickles bytes is still stopped at the batch's time. */
+	job->last_chance = now_ms() + job->per_mail_ms *
+	    (int64_t)(nmail > 0 ? nmail : 1);
 	return job;
 }
 
@@ -257,7 +261,9 @@ wait_done(struct sandbox_job *job)
 		if (n == 0 && fstat(job->out_fd, &sb) == 0 && sb.st_size > job->seen) {
 			job->seen = sb.st_size;
 			job->deadline = now_ms() + job->per_mail_ms;
-			continue;
+			if (job->deadline > job->last_chance)
+				job->deadline = job->last_chance;
+			left = job->deadline - now_ms();
 		}
 		if ((n < 0 && errno != EINTR) || left <= 0) {
 			kill(job->pid, SIGKILL);

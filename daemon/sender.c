@@ -431,12 +431,18 @@ flush_alert(struct flush *f)
 	int queued = 0;
 
 	if (f->refused > 0 && f->rc == 0) {
-		if (store_begin(f->st) == -1 || alert_refused(f->st, f->cfg,
-		    f->alert, f->refused) == -1 || store_commit(f->st) == -1) {
+		int rc = store_begin(f->st);
+
+		if (rc == 0 && alert_refused(f->st, f->cfg, f->alert,
+		    f->refused) == -1) {
 			store_rollback(f->st);
-			f->rc = -1;
-		} else
+			rc = -1;
+		}
+		/* A failed store_commit() has rolled back itself. */
+		if (rc == 0 && store_commit(f->st) == 0)
 			queued = 1;
+		else
+			f->rc = -1;
 	}
 	tvars_free(f->alert);
 	f->alert = NULL;

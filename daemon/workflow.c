@@ -455,8 +455,10 @@ workflow_process_mail(struct workflow *wf, const struct wf_input *in,
 	set_folder(res, wf->cfg, res->outcome);
 	if (ledger_insert(wf->st, uidvalidity, uid, msgid, hash, res->outcome,
 	    res->folder, *res->case_nr ? res->case_nr : NULL, c.sender, c.reason,
-	    c.now) == -1 || store_commit(wf->st) == -1)
+	    c.now) == -1)
 		goto fail;
+	if (store_commit(wf->st) == -1)
+		goto undone;    /* store_commit() rolled back itself */
 	lmsgid = str_log_safe(msgid, 100);
 	{
 		char *lreason = str_log_safe(c.reason, 200);
@@ -476,6 +478,7 @@ workflow_process_mail(struct workflow *wf, const struct wf_input *in,
 	return 0;
 fail:
 	store_rollback(wf->st);
+undone:
 	free(c.reason);
 	free(c.sender);
 	free(msgid);
@@ -533,7 +536,7 @@ give_up(struct workflow *wf, int64_t uidvalidity, int64_t uid,
 {
 	int64_t now = so_now();
 	char hash[65], *msgid, *why;
-	int attempts = 0;
+	int attempts = 0, rc;
 
 	if (ledger_failure_add(wf->st, uidvalidity, uid, reason, now,
 	    &attempts) == -1)
@@ -546,10 +549,16 @@ give_up(struct workflow *wf, int64_t uidvalidity, int64_t uid,
 	workflow_content_hash(raw, len, hash);
 	msgid = raw_message_id(raw, len);
 	why = xasprintf("nach %d Versuchen aufgegeben: %s", attempts, reason);
-	if (store_begin(wf->st) == -1 || ledger_insert(wf->st, uidvalidity, uid,
-	    msgid, hash, res->outcome, res->folder, NULL, NULL, why, now) == -1 ||
-	    store_commit(wf->st) == -1) {
+	/* A failed store_begin() or store_commit() leaves nothing to roll back. */
+	rc = store_begin(wf->st);
+	if (rc == 0 && ledger_insert(wf->st, uidvalidity, uid, msgid, hash,
+	    res->outcome, res->folder, NULL, NULL, why, now) == -1) {
 		store_rollback(wf->st);
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = store_commit(wf->st);
+	if (rc == -1) {
 		free(msgid);
 		free(why);
 		return -1;

@@ -176,8 +176,12 @@ case_store_insert_to(struct store *st, struct vorgang *v, const char *prefix,
 	    history_add(st, v->id, v->nr, v->state, to, to_actor, reason, msgid,
 	    now) == -1)
 		return -1;
-	free(v->state);
-	v->state = xstrdup(to);
+	{
+		char *state = xstrdup(to);    /* to may be v->state itself */
+
+		free(v->state);
+		v->state = state;
+	}
 	return 0;
 }
 

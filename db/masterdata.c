@@ -76,7 +76,7 @@ lookup(struct store *st, const char *sql, const char *key, int nocase,
 	int rc;
 
 	if (key == NULL)
-		key = "";
+		return 0;       /* NULL matches no row */
 	if (gen != 0 && (cache.st != st || cache.generation != gen)) {
 		for (size_t i = 0; i < MD_CACHE; i++)
 			row_clear(&cache.rows[i]);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -201,6 +202,35 @@ sandbox_child(void)
 	return found;
 }
 
+/* Size of the results file the child pid writes (its memfd). */
+static long long
+results_size(pid_t pid)
+{
+	char dir[64], path[600], link[256];
+	DIR *d;
+	struct dirent *e;
+	long long size = -1;
+	struct stat sb;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (strstr(link, "socialorder-parse") != NULL &&
+		    stat(path, &sb) == 0)
+			size = (long long)sb.st_size;
+	}
+	closedir(d);
+	return size;
+}
+
 static double
 seconds_since(const struct timespec *t0)
 {
@@ -258,8 +288,9 @@ test_stopped_child_given_up(void **state)
 
 /*
  * A batch that takes longer than one mail's time in all, but delivers a
- * result within every mail's time, is not killed.  A helper stops the
- * child three times for 0.7 s, so the batch takes over 2 s.
+ * result within every mail's time, is not killed.  The child is stopped
+ * three times for 0.7 s with short runs between, so the batch takes over
+ * 2 s.
  */
 static void
 test_slow_batch_delivering(void **state)
@@ -273,22 +304,26 @@ test_slow_batch_delivering(void **state)
 	int status;
 
 	assert_true(pid > 0);
+	/* Stopped at once, so that it cannot finish before the pauses. */
+	assert_int_equal(kill(pid, SIGSTOP), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((helper = fork()) == 0) {
-		struct timespec run = { 0, 30 * 1000 * 1000 };
+		struct timespec run = { 0, 5 * 1000 * 1000 };
 		struct timespec stop = { 0, 700 * 1000 * 1000 };
 
 		for (int k = 0; k < 3; k++) {
-			nanosleep(&run, NULL);
-			kill(pid, SIGSTOP);
 			nanosleep(&stop, NULL);
 			kill(pid, SIGCONT);
+			if (k < 2) {
+				nanosleep(&run, NULL);
+				kill(pid, SIGSTOP);
+			}
 		}
 		_exit(0);
 	}
 	assert_true(helper > 0);
 	assert_int_equal(sandbox_finish(job, got, &why), 0);
-	assert_true(seconds_since(&t0) > 0.5);
+	assert_true(seconds_since(&t0) > 2.0);
 	assert_int_equal(waitpid(helper, &status, 0), helper);
 	assert_as_in_process(f, 0, &got[0]);
 	assert_as_in_process(f, 0, &got[MANY - 1]);
@@ -307,13 +342,20 @@ test_results_before_failure(void **state)
 	struct fx *f = *state;
 	static struct parsed_mail got[MANY];
 	struct sandbox_job *job = start_many(f);
-	struct timespec run = { 0, 80 * 1000 * 1000 };
+	struct timespec slice = { 0, 1000 * 1000 };
 	const char *why = NULL;
 	size_t done = MANY + 1;
 	pid_t pid = sandbox_child();
 
 	assert_true(pid > 0);
-	nanosleep(&run, NULL);
+	/* Let it run in 1 ms slices until it has handed in some results. */
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	for (int k = 0; results_size(pid) < 64 * 1024; k++) {
+		assert_true(k < 10000);
+		kill(pid, SIGCONT);
+		nanosleep(&slice, NULL);
+		kill(pid, SIGSTOP);
+	}
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	assert_int_equal(sandbox_finish_some(job, got, &why, &done), 1);
 	assert_true(done > 0);
