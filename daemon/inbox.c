@@ -13,9 +13,8 @@
 /*
  * Mail is taken in batches: one FETCH and one sandbox child per batch of at
  * most INTAKE_BATCH mails or INTAKE_BATCH_BYTES bytes.  The decisions of a
- * batch share one transaction (one fsync), a "group" of at most
- * INTAKE_COMMIT_GROUP mails, which holds the write lock only while
- * deciding, never across a fetch or a wait for the sandbox.  A mail is
+ * batch share one transaction (one fsync), which holds the write lock only
+ * while deciding, never across a fetch or a wait for the sandbox.  A mail is
  * moved only after its decision is committed; moves are collected and sent as one MOVE per folder for up to
  * INTAKE_MOVE_GROUP mails, because the server's cost is per command.  A
  * crash before the commit costs the group's work, not its mails; a crash
@@ -24,7 +23,6 @@
  */
 #define INTAKE_BATCH 500
 #define INTAKE_BATCH_BYTES (8 * 1024 * 1024)
-#define INTAKE_COMMIT_GROUP 1000
 #define INTAKE_MOVE_GROUP 1000
 
 struct batch {
@@ -54,10 +52,10 @@ struct moves {
 	size_t n;
 };
 
-/* Decided mails whose transaction is still open. */
+/* Decided mails of one batch whose transaction is still open. */
 struct group {
-	uint32_t uid[INTAKE_COMMIT_GROUP];
-	char *folder[INTAKE_COMMIT_GROUP];
+	uint32_t uid[INTAKE_BATCH];
+	char *folder[INTAKE_BATCH];
 	size_t n;
 	unsigned cases;
 	int open;               /* a transaction is open */
@@ -166,23 +164,19 @@ group_commit(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 	return rc;
 }
 
-/* Note a decided mail; it is moved once the group is committed. */
-static int
-group_add(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    struct group *g, struct moves *mv, struct intake_stats *stats,
-    uint32_t uid, const struct wf_result *res)
+/*
+ * Note a decided mail; it is moved once the group is committed.  A group
+ * is one batch (committed after it), so it never holds more than
+ * INTAKE_BATCH mails.
+ */
+static void
+group_add(struct group *g, uint32_t uid, const struct wf_result *res)
 {
-	if (g->n == INTAKE_COMMIT_GROUP) {
-		if (group_commit(ic, wf, uidvalidity, g, mv, stats) == -1 ||
-		    group_begin(wf, g) == -1)
-			return -1;
-	}
 	g->uid[g->n] = uid;
 	g->folder[g->n] = xstrdup(res->folder);
 	g->n++;
 	if (strcmp(res->outcome, "case") == 0)
 		g->cases++;
-	return 0;
 }
 
 static void
@@ -255,9 +249,8 @@ batch_parsed(struct workflow *wf, uint32_t uidvalidity, struct batch *b)
 
 /* Decide all mails of a parsed batch in the group's transaction. */
 static int
-batch_decide(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    struct batch *b, struct group *g, struct moves *mv,
-    struct intake_stats *stats)
+batch_decide(struct workflow *wf, uint32_t uidvalidity, struct batch *b,
+    struct group *g, struct intake_stats *stats)
 {
 	if (group_begin(wf, g) == -1)
 		return -1;
@@ -298,9 +291,8 @@ batch_decide(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		}
 		if (r != 1)
 			stats->left++;
-		else if (group_add(ic, wf, uidvalidity, g, mv, stats, b->uid[i],
-		    &res) == -1)
-			return -1;
+		else
+			group_add(g, b->uid[i], &res);
 	}
 	return 0;
 }
@@ -438,7 +430,7 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 		 * write lock is held only while deciding: never across a
 		 * fetch or a wait for the sandbox, which can take long.
 		 */
-		if (batch_decide(ic, wf, uidvalidity, cur, g, mv, stats) == -1)
+		if (batch_decide(wf, uidvalidity, cur, g, stats) == -1)
 			rc = -1;
 		if (group_commit(ic, wf, uidvalidity, g, mv, stats) == -1)
 			rc = -1;
