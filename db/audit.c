@@ -25,6 +25,16 @@ static const char sql_all[] =
     "SELECT id, at, actor, action, vorgang_nr, before, after, msgid, detail,"
     " prev_hash, hash FROM audit ORDER BY id";
 
+/*
+ * The last hash this process appended, and under which store generation:
+ * valid for the rest of that write transaction (see store_generation()).
+ */
+static struct {
+	const struct store *st;
+	uint64_t generation;            /* 0: nothing remembered */
+	char hash[AUDIT_HASH_LEN + 1];
+} tail;
+
 static const char zero_hash[AUDIT_HASH_LEN + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -137,8 +147,9 @@ audit_append(struct store *st, int64_t at, const char *actor,
 			return -1;
 		}
 
-	if (store_memo(st, STORE_MEMO_AUDIT_TAIL) != NULL)
-		prev = xstrdup(store_memo(st, STORE_MEMO_AUDIT_TAIL));
+	if (tail.generation != 0 && tail.st == st &&
+	    tail.generation == store_generation(st))
+		prev = xstrdup(tail.hash);
 	else {
 		s = store_stmt(st, "SELECT hash FROM audit ORDER BY id DESC "
 		    "LIMIT 1");
@@ -175,12 +186,14 @@ audit_append(struct store *st, int64_t at, const char *actor,
 	free(prev);
 	if (rc == -1) {
 		log_error("audit_append(%.100s): insert failed", action);
-		store_memo_put(st, STORE_MEMO_AUDIT_TAIL, NULL);
+		tail.generation = 0;
 		return -1;
 	}
 	/* The next record chains onto this one (no other writer until the
-	 * transaction ends, and a rollback forgets it). */
-	store_memo_put(st, STORE_MEMO_AUDIT_TAIL, hash);
+	 * transaction ends, and a rollback makes it stale). */
+	tail.st = st;
+	tail.generation = store_generation(st);
+	memcpy(tail.hash, hash, sizeof(tail.hash));
 	return 0;
 }
 

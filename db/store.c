@@ -25,7 +25,6 @@ struct store {
 	size_t ncache;
 	int depth;              /* open transactions: 1 = BEGIN, >1 = savepoints */
 	uint64_t lock_timeouts; /* BEGINs that timed out on another's lock */
-	char *memo[STORE_MEMO_SLOTS];   /* see store_memo() */
 	uint64_t generation;            /* see store_generation() */
 };
 
@@ -35,10 +34,6 @@ static uint64_t generations;
 static void
 memo_forget(struct store *st)
 {
-	for (size_t i = 0; i < STORE_MEMO_SLOTS; i++) {
-		free(st->memo[i]);
-		st->memo[i] = NULL;
-	}
 	st->generation = ++generations;
 }
 
@@ -54,22 +49,6 @@ store_generation(struct store *st)
 	if (st->depth == 0 || sqlite3_get_autocommit(st->db))
 		return 0;
 	return st->generation;
-}
-
-const char *
-store_memo(struct store *st, enum store_memo_slot slot)
-{
-	/* Only inside a transaction: outside, another writer may come first. */
-	if (st->depth == 0 || sqlite3_get_autocommit(st->db))
-		return NULL;
-	return st->memo[slot];
-}
-
-void
-store_memo_put(struct store *st, enum store_memo_slot slot, const char *value)
-{
-	free(st->memo[slot]);
-	st->memo[slot] = value ? xstrdup(value) : NULL;
 }
 
 static char errbuf[1024];

@@ -59,25 +59,16 @@ int store_exec(struct store *st, const char *sql);
 int store_step_done(struct store *st, sqlite3_stmt *s);
 
 /*
- * A value remembered for the rest of the current write transaction, so
- * that a caller need not read back what it wrote itself (the audit chain's
- * last hash).  Forgotten on every BEGIN, COMMIT and (savepoint) rollback,
- * so it can never outlive the rows it describes.  store_memo() is NULL
- * when nothing is remembered.
- */
-enum store_memo_slot { STORE_MEMO_AUDIT_TAIL, STORE_MEMO_SLOTS };
-const char *store_memo(struct store *st, enum store_memo_slot slot);
-void store_memo_put(struct store *st, enum store_memo_slot slot,
-    const char *value);
-
-/*
- * For callers that remember more than a memo slot holds (masterdata's
- * rows): a number that changes whenever memos are forgotten, and 0 outside
- * a write transaction, where nothing may be remembered.
+ * For callers that remember what they read or wrote within the current
+ * write transaction (the audit chain's last hash, master data rows): a
+ * number that changes at every BEGIN, COMMIT and (savepoint) rollback, and
+ * at store_memo_forget(), unique over all stores of the process; 0
+ * outside a write transaction, where nothing may be remembered.  What was
+ * remembered under another number is stale.
  */
 uint64_t store_generation(struct store *st);
 
-/* Forget every memo now: the caller changed what they may describe. */
+/* Make everything remembered stale now: the caller changed what it describes. */
 void store_memo_forget(struct store *st);
 
 sqlite3 *store_db(struct store *st);
