@@ -22,7 +22,11 @@ struct imapc {
 	char *mailbox;
 	uint32_t uidvalidity;
 	int has_move, has_uidplus;
+	int move_pending;       /* a UID MOVE is sent, its answer not read */
+	int move_result;        /* of the last started move, once read */
 };
+
+static int settle(struct imapc *c);
 
 static int
 ok(int r)
@@ -290,6 +294,7 @@ imapc_close(struct imapc *c)
 {
 	if (c == NULL)
 		return;
+	(void)settle(c);
 	if (c->imap) {
 		if (c->imap->imap_state != MAILIMAP_STATE_DISCONNECTED)
 			mailimap_logout(c->imap);
@@ -433,6 +438,9 @@ imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r)
 	size_t nuids = 0;
 	int r;
 
+	if (settle(c) == -1)
+		return -1;
+
 	*msgs_r = NULL;
 	*n_r = 0;
 	/*
@@ -523,6 +531,9 @@ imapc_fetch(struct imapc *c, uint32_t uid, int header_only, char **data_r,
 	clist *result = NULL;
 	int r;
 
+	if (settle(c) == -1)
+		return -1;
+
 	sec = header_only ? mailimap_section_new_header() : mailimap_section_new(NULL);
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
@@ -567,7 +578,7 @@ imapc_fetch_many(struct imapc *c, const uint32_t *uids, size_t n,
     char **data_r, size_t *len_r)
 {
 	struct mailimap_fetch_type *ft;
-	struct mailimap_set *set = mailimap_set_new_empty();
+	struct mailimap_set *set;
 	clist *result = NULL;
 	int r;
 
@@ -575,6 +586,9 @@ imapc_fetch_many(struct imapc *c, const uint32_t *uids, size_t n,
 		data_r[i] = NULL;
 		len_r[i] = 0;
 	}
+	if (settle(c) == -1)
+		return -1;
+	set = mailimap_set_new_empty();
 	uid_set_add(set, uids, n);
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
@@ -622,8 +636,120 @@ static int
 move_failed(struct imapc *c, int r)
 {
 	fail(c, "UID MOVE/COPY", r);
-	return r == MAILIMAP_ERROR_STREAM || r == MAILIMAP_ERROR_CONNECTION_REFUSED ?
-	    -1 : -2;
+	/*
+	 * Only the server's own NO or BAD leaves the connection usable; after
+	 * a lost or garbled answer, nobody knows where the session stands.
+	 */
+	switch (r) {
+	case MAILIMAP_ERROR_UID_MOVE:
+	case MAILIMAP_ERROR_MOVE:
+	case MAILIMAP_ERROR_UID_COPY:
+	case MAILIMAP_ERROR_UID_STORE:
+	case MAILIMAP_ERROR_STORE:
+	case MAILIMAP_ERROR_EXPUNGE:
+	case MAILIMAP_ERROR_EXTENSION:
+		return -2;
+	default:
+		return -1;
+	}
+}
+
+/* The answer to the started UID MOVE, read now: 0, -1 or -2 as imapc_move(). */
+static int
+move_answer(struct imapc *c)
+{
+	struct mailimap_response *resp = NULL;
+	int r, moved;
+
+	c->move_pending = 0;
+	if (mailimap_read_line(c->imap) == NULL)
+		return move_failed(c, MAILIMAP_ERROR_STREAM);
+	r = mailimap_parse_response(c->imap, &resp);
+	if (r != MAILIMAP_NO_ERROR)
+		return move_failed(c, r);
+	moved = resp->rsp_resp_done->rsp_type == MAILIMAP_RESP_DONE_TYPE_TAGGED &&
+	    resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type ==
+	    MAILIMAP_RESP_COND_STATE_OK;
+	mailimap_response_free(resp);
+	return moved ? 0 : move_failed(c, MAILIMAP_ERROR_UID_MOVE);
+}
+
+/*
+ * Before any other command: read the answer of a move still under way and
+ * keep its result for imapc_move_finish().  -1 if the connection broke.
+ */
+static int
+settle(struct imapc *c)
+{
+	if (c == NULL || !c->move_pending)
+		return 0;
+	c->move_result = move_answer(c);
+	return c->move_result == -1 ? -1 : 0;
+}
+
+/* An IMAP quoted string is enough for folder (no CR, LF, NUL or 8-bit). */
+static int
+quotable(const char *folder)
+{
+	for (const unsigned char *p = (const unsigned char *)folder; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			return 0;
+	return *folder != '\0';
+}
+
+int
+imapc_move_start(struct imapc *c, const uint32_t *uids, size_t n,
+    const char *folder)
+{
+	struct buf cmd;
+	int r;
+
+	if (settle(c) == -1)
+		return -1;
+	if (!c->has_move || n == 0 || !quotable(folder))
+		return 1;
+	buf_init(&cmd, BUF_DEFAULT_MAX);
+	buf_puts(&cmd, "UID MOVE ");
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+
+		while (j + 1 < n && uids[j + 1] == uids[j] + 1)
+			j++;
+		buf_printf(&cmd, i > 0 ? ",%u" : "%u", uids[i]);
+		if (j > i)
+			buf_printf(&cmd, ":%u", uids[j]);
+		i = j + 1;
+	}
+	buf_puts(&cmd, " \"");
+	for (const char *p = folder; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_putc(&cmd, '\\');
+		buf_putc(&cmd, *p);
+	}
+	buf_puts(&cmd, "\"\r\n");
+	r = mailimap_send_current_tag(c->imap);
+	if (ok(r) && (mailstream_write(c->imap->imap_stream, cmd.data,
+	    cmd.len) != (ssize_t)cmd.len ||
+	    mailstream_flush(c->imap->imap_stream) == -1))
+		r = MAILIMAP_ERROR_STREAM;
+	buf_free(&cmd);
+	if (!ok(r))
+		return fail(c, "UID MOVE", r);
+	c->move_pending = 1;
+	c->move_result = 0;
+	return 0;
+}
+
+int
+imapc_move_finish(struct imapc *c)
+{
+	int r;
+
+	if (settle(c) == -1)
+		return -1;
+	r = c->move_result;
+	c->move_result = 0;
+	return r;
 }
 
 int
@@ -636,9 +762,12 @@ int
 imapc_move_many(struct imapc *c, const uint32_t *uids, size_t n,
     const char *folder)
 {
-	struct mailimap_set *set = mailimap_set_new_empty();
+	struct mailimap_set *set;
 	int r;
 
+	if (settle(c) == -1)
+		return -1;
+	set = mailimap_set_new_empty();
 	uid_set_add(set, uids, n);
 	if (c->has_move) {
 		r = mailimap_uid_move(c->imap, set, folder);
@@ -678,6 +807,9 @@ imapc_wait(struct imapc *c, int timeout, volatile sig_atomic_t *stop,
 {
 	struct pollfd pfd;
 	int r, n;
+
+	if (settle(c) == -1)
+		return -1;
 
 	if (!c->cfg->idle || !mailimap_has_idle(c->imap)) {
 		imapc_sleep(timeout, stop, waitmask);

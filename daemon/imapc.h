@@ -61,6 +61,19 @@ int imapc_move_many(struct imapc *c, const uint32_t *uids, size_t n,
     const char *folder);
 
 /*
+ * A UID MOVE sent without waiting for its answer, so that the server moves
+ * while the caller works.  imapc_move_finish() reads the answer; any other
+ * command reads it first (and keeps its result).  1 when the move cannot be
+ * started this way (no MOVE extension, a folder name needing a literal):
+ * use imapc_move_many().  0 started, -1 on a connection error.
+ */
+int imapc_move_start(struct imapc *c, const uint32_t *uids, size_t n,
+    const char *folder);
+
+/* The result of the started move: as imapc_move(); 0 if none was started. */
+int imapc_move_finish(struct imapc *c);
+
+/*
  * Move one message from the inbox to folder.  -1 on a connection error;
  * -2 when the server refused (NO/BAD: quota, missing folder), after which
  * the connection is still usable.

@@ -49,7 +49,16 @@ enum {
 struct moves {
 	uint32_t uid[INTAKE_MOVE_GROUP];
 	char *folder[INTAKE_MOVE_GROUP];
+	int state[INTAKE_MOVE_GROUP];   /* MOVE_* */
 	size_t n;
+	int started;                    /* a MOVE is under way */
+};
+
+enum {
+	MOVE_WAITING,
+	MOVE_DONE,
+	MOVE_REFUSED,   /* the server said no: moved next cycle */
+	MOVE_STARTED,
 };
 
 /* Decided mails of one batch whose transaction is still open. */
@@ -61,41 +70,102 @@ struct group {
 	int open;               /* a transaction is open */
 };
 
-/* Move what is pending, one command per folder, and note it in the ledger. */
+/* The uids of mv's waiting mails for the folder of mv->folder[first]. */
+static size_t
+moves_group(const struct moves *mv, size_t first, uint32_t *group)
+{
+	size_t ng = 0;
+
+	for (size_t j = first; j < mv->n; j++)
+		if (mv->state[j] == MOVE_WAITING &&
+		    strcmp(mv->folder[j], mv->folder[first]) == 0)
+			group[ng++] = mv->uid[j];
+	return ng;
+}
+
+static void
+moves_mark(struct moves *mv, size_t first, int from, int to)
+{
+	const char *folder = mv->folder[first];
+
+	for (size_t j = first; j < mv->n; j++)
+		if (mv->state[j] == from && strcmp(mv->folder[j], folder) == 0)
+			mv->state[j] = to;
+}
+
+/*
+ * Send the MOVE of the first folder's mails without waiting for the
+ * answer: the server moves them while the next batch is decided.
+ */
+static int
+moves_start(struct imapc *ic, struct moves *mv)
+{
+	uint32_t group[INTAKE_MOVE_GROUP];
+	size_t ng;
+	int r;
+
+	if (mv->n == 0)
+		return 0;
+	ng = moves_group(mv, 0, group);
+	r = imapc_move_start(ic, group, ng, mv->folder[0]);
+	if (r == 0) {
+		moves_mark(mv, 0, MOVE_WAITING, MOVE_STARTED);
+		mv->started = 1;
+	}
+	return r == -1 ? -1 : 0;
+}
+
+static void
+moves_count(struct moves *mv, size_t first, int from, int r, size_t ng,
+    struct intake_stats *stats)
+{
+	moves_mark(mv, first, from, r == 0 ? MOVE_DONE : MOVE_REFUSED);
+	if (r == -2)
+		stats->errors++;        /* refused: moved next cycle */
+	else
+		stats->moved += (unsigned)ng;
+}
+
+/*
+ * Finish what is pending: the started MOVE's answer, then one command per
+ * remaining folder; note the moved ones in the ledger.
+ */
 static int
 moves_flush(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
     struct moves *mv, struct intake_stats *stats)
 {
-	int done[INTAKE_MOVE_GROUP] = { 0 }, rc = 0;
+	int rc = 0;
 
+	if (mv->started) {
+		size_t ng = 0;
+		int r = imapc_move_finish(ic);
+
+		mv->started = 0;
+		for (size_t i = 0; i < mv->n; i++)
+			ng += mv->state[i] == MOVE_STARTED;
+		if (r == -1)
+			rc = -1;
+		else
+			moves_count(mv, 0, MOVE_STARTED, r, ng, stats);
+	}
 	for (size_t i = 0; i < mv->n && rc == 0; i++) {
 		uint32_t group[INTAKE_MOVE_GROUP];
-		size_t ng = 0, idx[INTAKE_MOVE_GROUP];
+		size_t ng;
 		int r;
 
-		if (done[i])
+		if (mv->state[i] != MOVE_WAITING)
 			continue;
-		for (size_t j = i; j < mv->n; j++)
-			if (!done[j] && strcmp(mv->folder[j], mv->folder[i]) == 0) {
-				idx[ng] = j;
-				group[ng++] = mv->uid[j];
-			}
+		ng = moves_group(mv, i, group);
 		r = imapc_move_many(ic, group, ng, mv->folder[i]);
-		if (r == -1) {
+		if (r == -1)
 			rc = -1;
-			break;
-		}
-		for (size_t k = 0; k < ng; k++)
-			done[idx[k]] = r == 0 ? 1 : 2;
-		if (r == -2)
-			stats->errors++;        /* refused: moved next cycle */
 		else
-			stats->moved += (unsigned)ng;
+			moves_count(mv, i, MOVE_WAITING, r, ng, stats);
 	}
 	/* Bookkeeping only; the ledger already knows where each mail belongs. */
 	if (store_begin(wf->st) == 0) {
 		for (size_t i = 0; i < mv->n; i++)
-			if (done[i] == 1)
+			if (mv->state[i] == MOVE_DONE)
 				(void)workflow_moved(wf, uidvalidity, mv->uid[i]);
 		(void)store_commit(wf->st);
 	}
@@ -115,6 +185,7 @@ moves_add(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		return -1;
 	mv->uid[mv->n] = uid;
 	mv->folder[mv->n] = xstrdup(folder);
+	mv->state[mv->n] = MOVE_WAITING;
 	mv->n++;
 	return 0;
 }
@@ -408,6 +479,7 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 {
 	struct imapc_msg *msgs = NULL;
 	struct moves *mv = xcalloc(1, sizeof(*mv));
+	struct moves *moving = xcalloc(1, sizeof(*moving));
 	struct group *g = xcalloc(1, sizeof(*g));
 	struct batch *cur = NULL, *nxt = NULL;
 	size_t n = 0, next = 0;
@@ -416,14 +488,23 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 
 	if (imapc_list(ic, &msgs, &n) == -1) {
 		free(mv);
+		free(moving);
 		free(g);
 		return -1;
 	}
 	rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, mv, stats, &cur);
 	while (rc == 0 && cur != NULL) {
+		struct moves *t;
+
 		if (!intake_should_stop())
 			rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, mv,
 			    stats, &nxt);
+		/* The mails decided so far move while this batch is decided. */
+		t = moving;
+		moving = mv;
+		mv = t;
+		if (rc == 0 && moves_start(ic, moving) == -1)
+			rc = -1;
 		batch_parsed(wf, uidvalidity, cur);
 		/*
 		 * Even when the next fetch failed, this batch is decided.  The
@@ -433,6 +514,9 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 		if (batch_decide(wf, uidvalidity, cur, g, stats) == -1)
 			rc = -1;
 		if (group_commit(ic, wf, uidvalidity, g, mv, stats) == -1)
+			rc = -1;
+		if ((rc == 0 || moving->started) &&
+		    moves_flush(ic, wf, uidvalidity, moving, stats) == -1)
 			rc = -1;
 		batch_free(cur);
 		cur = nxt;
@@ -450,7 +534,10 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 		rc = moves_flush(ic, wf, uidvalidity, mv, stats);
 	for (size_t i = 0; i < mv->n; i++)
 		free(mv->folder[i]);
+	for (size_t i = 0; i < moving->n; i++)
+		free(moving->folder[i]);
 	free(mv);
+	free(moving);
 	free(g);
 	free(msgs);
 	return rc;

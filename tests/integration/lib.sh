@@ -128,6 +128,37 @@ so__eml_from() {
 	printf '%s' "$addr"
 }
 
+# so_place_mails USER FILE N PREFIX
+# Put N copies of FILE straight into USER's INBOX (the Maildir of the mail
+# stack started in $SO_T_DIR/mail), copy i with Message-ID <PREFIX-i@...>:
+# many mails in a moment, where SMTP would take minutes.  Dovecot finds
+# them at its next access, as it finds mail delivered by LMTP.
+so_place_mails() {
+	local user=${1-} file=${2-} n=${3-} prefix=${4-}
+	local md=$SO_T_DIR/mail/mail/exempla.test/$user
+	if [ $# -ne 4 ] || [ ! -f "$file" ]; then
+		so__err "usage: so_place_mails USER FILE N PREFIX"
+		return 2
+	fi
+	python3 - "$file" "$md" "$n" "$prefix" <<'PY' || return 1
+import os, re, sys
+src, md, n, prefix = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+mail = open(src, "rb").read()
+if not re.search(rb"(?mi)^Message-ID: <[^@>]*@", mail):
+    sys.exit("so_place_mails: %s has no Message-ID" % src)
+for d in ("tmp", "new", "cur"):
+    os.makedirs(os.path.join(md, d), exist_ok=True)
+for i in range(1, n + 1):
+    m = re.sub(rb"(?mi)^(Message-ID: <)[^@>]*@", lambda g: g.group(1) +
+               ("%s-%d@" % (prefix, i)).encode(), mail, count=1)
+    name = "%d.M%dP%d.so-test" % (1700000000 + i, i, os.getpid())
+    with open(os.path.join(md, "tmp", name), "wb") as f:
+        f.write(m)
+    os.rename(os.path.join(md, "tmp", name), os.path.join(md, "new", name))
+PY
+	chown -R "${SO_MAIL_USER:-somail}:" "$SO_T_DIR/mail/mail/exempla.test"
+}
+
 # so_send_eml FILE [RCPT] [FROM]
 # Send FILE through the private Postfix, as is but for line ends (CRLF on
 # the wire, as SMTP wants).  RCPT may be a comma separated list (default

@@ -14,7 +14,11 @@
 #   has the default four);
 # - Postfix answering 450 (retried after the backoff, then delivered) and
 #   550 (failed for good, not retried, shown by status, the administrator
-#   told once).
+#   told once);
+# - 1,200 mails are taken in three batches, and the MOVE of a batch runs on
+#   the server while the next batch is decided; a connection cut at that
+#   MOVE's answer fails the cycle, keeps what was decided, and the next
+#   cycle files the rest without a second case.
 set -u
 . "$(dirname "$0")/common.sh"
 FP=${SO_FAULTPROXY:-$SO_REPO_ROOT/build/tests/integration/faultproxy}
@@ -190,4 +194,26 @@ so_wait_queue_empty "$D/mail" 30
 so_assert_eq "$(confirmations)" "sent:1 sent:1 sent:3 sent:1 sent:2 failed:1" "450 gone: delivered on the retry; the 550 stays failed"
 so_assert_eq "$(so_imap_count requester1@exempla.test INBOX)" 5 "requester1 got that confirmation once"
 so_assert_eq "$(so_imap_count admin@exempla.test INBOX)" 1 "no second alert"
+
+# --- the MOVE under way while the next batch is decided, then cut ---------
+# The confirmations of these mails do not matter here: SMTP is left down.
+stop_proxy smtp
+before=$(cases)
+filed=$(so_imap_count bestellung@exempla.test Verarbeitet)
+so_place_mails bestellung "$SO_REPO_ROOT/contrib/demo/mails/01-standard.eml" 1200 pipe
+so_assert_eq "$(so_imap_count bestellung@exempla.test INBOX)" 1200 "1,200 mails placed in the INBOX"
+# The first MOVE answer ("* OK [COPYUID ...") is the one for batch 1, sent
+# while batch 2 was decided.
+proxy imap cutmove -m 'COPYUID' -f cut -c 1
+timed_poll cutmove SO_NOW=$((T + 3600))
+so_assert_eq "$rc" 1 "connection cut at the answer to a MOVE under way: poll exits 1"
+so_assert_contains "$D/fp-cutmove.log" "cut server->client" "cutmove: the proxy cut the MOVE's answer"
+so_assert_eq "$(( $(cases) - before ))" 1000 "the batch decided while the MOVE was under way is kept (2 of 3 batches)"
+so_assert_eq "$(so_imap_count bestellung@exempla.test INBOX) $(( $(so_imap_count bestellung@exempla.test Verarbeitet) - filed ))" "700 500" "the server moved batch 1 (500 mails) before the cut"
+timed_poll aftercut SO_NOW=$((T + 3600))
+so_assert_eq "$rc" 0 "the next poll works"
+so_assert_eq "$(( $(cases) - before ))" 1200 "every mail one case"
+so_assert_eq "$(sql "SELECT count(DISTINCT source_msgid) FROM vorgang WHERE source_msgid LIKE 'pipe-%'")" 1200 "no case twice"
+so_assert_eq "$(so_imap_count bestellung@exempla.test INBOX) $(( $(so_imap_count bestellung@exempla.test Verarbeitet) - filed ))" "0 1200" "all filed, none lost"
+so_assert_contains "$D/aftercut.log" "seen=700 cases=200 moved=700" "the decided ones are only filed, the last batch decided"
 so_summary
