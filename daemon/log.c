@@ -3,6 +3,8 @@
  * log - stderr in the foreground, syslog otherwise.  See log.h.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -39,11 +41,37 @@ log_vlog(enum log_level level, const char *fmt, va_list ap)
 		time_t t = time(NULL);
 		struct tm tm;
 
+		char line[1024], *big = NULL;
+		va_list ap2;
+		int h, n;
+
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S",
 		    localtime_r(&t, &tm));
-		fprintf(stderr, "%s socialorder %s: ", ts, name[level]);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		/* One write per line: stderr is unbuffered, and lines of
+		 * several writers must not interleave. */
+		h = snprintf(line, sizeof(line), "%s socialorder %s: ", ts,
+		    name[level]);
+		va_copy(ap2, ap);
+		n = vsnprintf(line + h, sizeof(line) - (size_t)h - 1, fmt, ap2);
+		va_end(ap2);
+		if (n < 0)
+			return;
+		if ((size_t)n < sizeof(line) - (size_t)h - 1) {
+			line[h + n] = '\n';
+			fwrite(line, 1, (size_t)(h + n) + 1, stderr);
+			return;
+		}
+		if ((big = malloc((size_t)(h + n) + 2)) == NULL) {
+			/* Out of memory: the line, cut, is better than none. */
+			line[sizeof(line) - 1] = '\n';
+			fwrite(line, 1, sizeof(line), stderr);
+			return;
+		}
+		memcpy(big, line, (size_t)h);
+		vsnprintf(big + h, (size_t)n + 1, fmt, ap);
+		big[h + n] = '\n';
+		fwrite(big, 1, (size_t)(h + n) + 1, stderr);
+		free(big);
 	} else
 		vsyslog(prio[level], fmt, ap);
 }

@@ -82,16 +82,21 @@ char *
 xvasprintf(const char *fmt, va_list ap)
 {
 	va_list ap2;
+	char small[256];
 	int n;
 	char *p;
 
+	/* Most results are short: formatted once, into small. */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(small, sizeof(small), fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		fatalx("vsnprintf failed for format %.40s", fmt);
 	p = xmalloc((size_t)n + 1);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	if ((size_t)n < sizeof(small))
+		memcpy(p, small, (size_t)n + 1);
+	else
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }
 
@@ -299,7 +304,14 @@ utf8_valid(const char *s, size_t len)
 		uint32_t cp;
 
 		if (c < 0x80) {
-			p++;
+			uint64_t w;
+
+			/* Mail text is mostly ASCII: eight bytes at a time. */
+			while (e - p >= 8 && (memcpy(&w, p, 8),
+			    (w & UINT64_C(0x8080808080808080)) == 0))
+				p += 8;
+			while (p < e && *p < 0x80)
+				p++;
 			continue;
 		} else if ((c & 0xe0) == 0xc0) {
 			n = 1;
@@ -406,8 +418,11 @@ str_utf8_fix(const char *s)
 	size_t n = strlen(s), need = 0, o = 0, l;
 	char *r;
 
-	if (utf8_valid(s, n))
-		return xstrdup(s);
+	if (utf8_valid(s, n)) {
+		r = xmalloc(n + 1);
+		memcpy(r, s, n + 1);
+		return r;
+	}
 	/* Measured first: values can be megabytes of bad bytes. */
 	for (size_t i = 0; i < n; i += l ? l : 1) {
 		l = utf8_char_len(s + i, n - i);
@@ -474,21 +489,28 @@ money_parse(const char *s, int64_t *cents_r)
 char *
 money_format(int64_t cents, char out[32])
 {
-	char tmp[32];
+	char tmp[24];
 	int neg = cents < 0;
 	uint64_t v = neg ? (uint64_t)(-(cents + 1)) + 1 : (uint64_t)cents;
 	uint64_t units = v / 100;
-	int n, o = 0;
+	int n = 0, o = 0;
 
-	n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)units);
+	/* Digits of units, last first (at most 20 for 2^64). */
+	do {
+		tmp[n++] = (char)('0' + units % 10);
+		units /= 10;
+	} while (units > 0);
 	if (neg)
 		out[o++] = '-';
-	for (int i = 0; i < n; i++) {
-		out[o++] = tmp[i];
-		if ((n - i - 1) % 3 == 0 && i != n - 1)
+	while (n > 0) {
+		out[o++] = tmp[--n];
+		if (n > 0 && n % 3 == 0)
 			out[o++] = '.';
 	}
-	snprintf(out + o, 32 - (size_t)o, ",%02u", (unsigned)(v % 100));
+	out[o++] = ',';
+	out[o++] = (char)('0' + v % 100 / 10);
+	out[o++] = (char)('0' + v % 10);
+	out[o] = '\0';
 	return out;
 }
 

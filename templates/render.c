@@ -32,6 +32,7 @@
 /* One key: either a value (value != NULL) or a list of items. */
 struct tvar {
 	char *key;
+	size_t klen;            /* strlen(key) */
 	char *value;
 	struct tvars **items;
 	size_t nitems;
@@ -40,7 +41,7 @@ struct tvar {
 struct tvars {
 	struct tvars *parent;   /* NULL for the root */
 	struct tvar *vars;
-	size_t nvars;
+	size_t nvars, cap;
 };
 
 enum tok_type {
@@ -117,14 +118,18 @@ tvars_entry(struct tvars *v, const char *key, int create)
 	struct tvar *tv;
 
 	for (size_t i = 0; i < v->nvars; i++)
-		if (strcmp(v->vars[i].key, key) == 0)
+		if (v->vars[i].key[0] == key[0] && strcmp(v->vars[i].key, key) == 0)
 			return &v->vars[i];
 	if (!create)
 		return NULL;
-	v->vars = xreallocarray(v->vars, v->nvars + 1, sizeof(*v->vars));
+	if (v->nvars == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 16;
+		v->vars = xreallocarray(v->vars, v->cap, sizeof(*v->vars));
+	}
 	tv = &v->vars[v->nvars++];
 	memset(tv, 0, sizeof(*tv));
 	tv->key = xstrdup(key);
+	tv->klen = strlen(key);
 	return tv;
 }
 
@@ -142,13 +147,22 @@ void
 tvars_setf(struct tvars *v, const char *key, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	char small[128], *s = small;
+	int n;
 
 	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		fatalx("tvars_setf: vsnprintf failed for %.40s", fmt);
+	if ((size_t)n >= sizeof(small)) {
+		va_start(ap, fmt);
+		s = xvasprintf(fmt, ap);
+		va_end(ap);
+	}
 	tvars_set(v, key, s);
-	free(s);
+	if (s != small)
+		free(s);
 }
 
 struct tvars *
@@ -382,7 +396,7 @@ lookup_in(const struct tvars *v, const char *name, size_t len)
 {
 	for (size_t i = 0; i < v->nvars; i++) {
 		const struct tvar *tv = &v->vars[i];
-		if (strlen(tv->key) == len && memcmp(tv->key, name, len) == 0)
+		if (tv->klen == len && memcmp(tv->key, name, len) == 0)
 			return tv;
 	}
 	return NULL;
@@ -483,33 +497,38 @@ render_range(struct render_ctx *ctx, size_t from, size_t to,
 	return 0;
 }
 
-/* render_string() with line numbers counted from first_line. */
+/* Tokens of tmpl, sections paired; line numbers from first_line. */
 static int
-render_string_at(const char *tmpl, unsigned first_line,
-    const struct tvars *v, struct buf *out, const char **error_r)
+prepare(const char *tmpl, unsigned first_line, struct toks *t)
 {
-	struct toks t = { NULL, 0, 0 };
+	t->v = NULL;
+	t->n = t->cap = 0;
+	if (tokenize(tmpl, first_line, t) == 0 && match_sections(t) == 0)
+		return 0;
+	free(t->v);
+	t->v = NULL;
+	return -1;
+}
+
+/* Render prepared tokens into out; on error out is as it was. */
+static int
+render_toks(const struct toks *t, const struct tvars *v, struct buf *out,
+    const char **error_r)
+{
 	struct render_ctx ctx;
 	struct frame root = { v, NULL };
 	size_t old_len = out->len;
 	int ret = -1;
 
-	if (tmpl == NULL) {
-		*error_r = "render: no template";
-		return -1;
-	}
-	if (tokenize(tmpl, first_line, &t) == 0 && match_sections(&t) == 0) {
-		ctx.toks = t.v;
-		ctx.out = out;
-		ctx.steps = 0;
-		/* Make sure out is a string even if nothing is written. */
-		if (buf_append(out, "", 0) == -1) {
-			snprintf(render_err, sizeof(render_err),
-			    "rendered output larger than %zu bytes", out->max);
-		} else
-			ret = render_range(&ctx, 0, t.n, &root);
-	}
-	free(t.v);
+	ctx.toks = t->v;
+	ctx.out = out;
+	ctx.steps = 0;
+	/* Make sure out is a string even if nothing is written. */
+	if (buf_append(out, "", 0) == -1)
+		snprintf(render_err, sizeof(render_err),
+		    "rendered output larger than %zu bytes", out->max);
+	else
+		ret = render_range(&ctx, 0, t->n, &root);
 	if (ret == -1) {
 		/* Leave no half-rendered text behind. */
 		if (out->data != NULL) {
@@ -518,6 +537,27 @@ render_string_at(const char *tmpl, unsigned first_line,
 		}
 		*error_r = render_err;
 	}
+	return ret;
+}
+
+/* render_string() with line numbers counted from first_line. */
+static int
+render_string_at(const char *tmpl, unsigned first_line,
+    const struct tvars *v, struct buf *out, const char **error_r)
+{
+	struct toks t;
+	int ret;
+
+	if (tmpl == NULL) {
+		*error_r = "render: no template";
+		return -1;
+	}
+	if (prepare(tmpl, first_line, &t) == -1) {
+		*error_r = render_err;
+		return -1;
+	}
+	ret = render_toks(&t, v, out, error_r);
+	free(t.v);
 	return ret;
 }
 
@@ -543,56 +583,89 @@ render_fname_ok(const char *s)
 	return n <= RENDER_MAIL_MAX_FNAME;
 }
 
-/* Template files read so far, by path; see render_cache_clear(). */
-struct cached_file {
+/*
+ * Mail templates read so far, by path, checked and split into subject and
+ * body tokens (which point into data); see render_cache_clear().  A
+ * template with an error is not kept: it is read again next time.
+ */
+struct cached_mail {
 	char *path, *data;
-	size_t len;
+	struct toks subject, body;
 };
-static struct cached_file *file_cache;
-static size_t file_cache_n;
+static struct cached_mail *mail_cache;
+static size_t mail_cache_n;
 
 #define RENDER_CACHE_MAX 128
 
 void
 render_cache_clear(void)
 {
-	for (size_t i = 0; i < file_cache_n; i++) {
-		free(file_cache[i].path);
-		free(file_cache[i].data);
+	for (size_t i = 0; i < mail_cache_n; i++) {
+		free(mail_cache[i].path);
+		free(mail_cache[i].data);
+		free(mail_cache[i].subject.v);
+		free(mail_cache[i].body.v);
 	}
-	free(file_cache);
-	file_cache = NULL;
-	file_cache_n = 0;
+	free(mail_cache);
+	mail_cache = NULL;
+	mail_cache_n = 0;
 }
 
-/* Like file_read(), from the cache when the file was read before (caller frees the copy). */
+/* Read and check a mail template: "Subject: ...", an empty line, the body. */
 static int
-cache_read(const char *path, char **data_r, size_t *len_r, const char **error_r)
+mail_prepare(const char *path, struct cached_mail *m, char *err, size_t errsz)
 {
-	char *data;
+	char *data, *nl, *stmpl, *w;
+	const char *e;
 	size_t len;
 
-	for (size_t i = 0; i < file_cache_n; i++)
-		if (strcmp(file_cache[i].path, path) == 0) {
-			*data_r = xmalloc(file_cache[i].len + 1);
-			memcpy(*data_r, file_cache[i].data, file_cache[i].len + 1);
-			*len_r = file_cache[i].len;
-			return 0;
-		}
-	if (file_read(path, RENDER_MAIL_MAX_FILE, &data, &len, error_r) == -1)
+	if (file_read(path, RENDER_MAIL_MAX_FILE, &data, &len, &e) == -1) {
+		snprintf(err, errsz, "%s", e);
 		return -1;
-	if (file_cache_n < RENDER_CACHE_MAX) {
-		file_cache = xreallocarray(file_cache, file_cache_n + 1,
-		    sizeof(*file_cache));
-		file_cache[file_cache_n].path = xstrdup(path);
-		file_cache[file_cache_n].data = xmalloc(len + 1);
-		memcpy(file_cache[file_cache_n].data, data, len + 1);
-		file_cache[file_cache_n].len = len;
-		file_cache_n++;
 	}
-	*data_r = data;
-	*len_r = len;
+	if (strlen(data) != len) {
+		snprintf(err, errsz, "%s: contains a NUL byte", path);
+		goto fail;
+	}
+	if (!utf8_valid(data, len)) {
+		snprintf(err, errsz, "%s: not valid UTF-8", path);
+		goto fail;
+	}
+	/* Editors on Windows save CRLF; the renderer wants plain LF. */
+	w = data;
+	for (const char *r = data; *r; r++)
+		if (!(*r == '\r' && r[1] == '\n'))
+			*w++ = *r;
+	*w = '\0';
+
+	if (strncmp(data, "Subject:", 8) != 0) {
+		snprintf(err, errsz, "%s: line 1: expected 'Subject: ...'", path);
+		goto fail;
+	}
+	if ((nl = strchr(data, '\n')) == NULL || nl[1] != '\n') {
+		snprintf(err, errsz, "%s: line 2: expected an empty line after "
+		    "the Subject line", path);
+		goto fail;
+	}
+	*nl = '\0';
+	stmpl = data + 8;
+	while (*stmpl == ' ' || *stmpl == '\t')
+		stmpl++;
+	if (prepare(stmpl, 1, &m->subject) == -1) {
+		snprintf(err, errsz, "%s: %s", path, render_err);
+		goto fail;
+	}
+	if (prepare(nl + 2, 3, &m->body) == -1) {
+		snprintf(err, errsz, "%s: %s", path, render_err);
+		free(m->subject.v);
+		m->subject.v = NULL;
+		goto fail;
+	}
+	m->data = data;
 	return 0;
+fail:
+	free(data);
+	return -1;
 }
 
 int
@@ -600,10 +673,12 @@ render_mail(const char *dir, const char *lang, const char *name,
     const struct tvars *v, char **subject_r, char **body_r, const char **error_r)
 {
 	static __thread char err[1024];
+	struct cached_mail fresh = { NULL, NULL, { NULL, 0, 0 }, { NULL, 0, 0 } };
+	const struct cached_mail *m = NULL;
 	struct buf subject, body;
-	char *path, *data = NULL, *nl, *stmpl, *w;
+	char *path;
 	const char *e;
-	size_t len, dlen;
+	size_t dlen;
 	int ret = -1;
 
 	if (dir == NULL || *dir == '\0') {
@@ -626,41 +701,25 @@ render_mail(const char *dir, const char *lang, const char *name,
 	buf_init(&subject, RENDER_MAIL_MAX_SUBJECT);
 	buf_init(&body, RENDER_MAIL_MAX_BODY);
 
-	if (cache_read(path, &data, &len, &e) == -1) {
-		snprintf(err, sizeof(err), "%s", e);
-		goto out;
+	for (size_t i = 0; i < mail_cache_n && m == NULL; i++)
+		if (strcmp(mail_cache[i].path, path) == 0)
+			m = &mail_cache[i];
+	if (m == NULL) {
+		if (mail_prepare(path, &fresh, err, sizeof(err)) == -1)
+			goto out;
+		if (mail_cache_n < RENDER_CACHE_MAX) {
+			mail_cache = xreallocarray(mail_cache, mail_cache_n + 1,
+			    sizeof(*mail_cache));
+			fresh.path = xstrdup(path);
+			mail_cache[mail_cache_n] = fresh;
+			m = &mail_cache[mail_cache_n++];
+			fresh.data = NULL;
+			fresh.subject.v = fresh.body.v = NULL;
+		} else
+			m = &fresh;
 	}
-	if (strlen(data) != len) {
-		snprintf(err, sizeof(err), "%s: contains a NUL byte", path);
-		goto out;
-	}
-	if (!utf8_valid(data, len)) {
-		snprintf(err, sizeof(err), "%s: not valid UTF-8", path);
-		goto out;
-	}
-	/* Editors on Windows save CRLF; the renderer wants plain LF. */
-	w = data;
-	for (const char *r = data; *r; r++)
-		if (!(*r == '\r' && r[1] == '\n'))
-			*w++ = *r;
-	*w = '\0';
-
-	if (strncmp(data, "Subject:", 8) != 0) {
-		snprintf(err, sizeof(err), "%s: line 1: expected "
-		    "'Subject: ...'", path);
-		goto out;
-	}
-	if ((nl = strchr(data, '\n')) == NULL || nl[1] != '\n') {
-		snprintf(err, sizeof(err), "%s: line 2: expected an empty "
-		    "line after the Subject line", path);
-		goto out;
-	}
-	*nl = '\0';
-	stmpl = data + 8;
-	while (*stmpl == ' ' || *stmpl == '\t')
-		stmpl++;
-	if (render_string_at(stmpl, 1, v, &subject, &e) == -1 ||
-	    render_string_at(nl + 2, 3, v, &body, &e) == -1) {
+	if (render_toks(&m->subject, v, &subject, &e) == -1 ||
+	    render_toks(&m->body, v, &body, &e) == -1) {
 		snprintf(err, sizeof(err), "%s: %s", path, e);
 		goto out;
 	}
@@ -671,7 +730,9 @@ render_mail(const char *dir, const char *lang, const char *name,
 out:
 	if (ret == -1)
 		*error_r = err;
-	free(data);
+	free(fresh.data);
+	free(fresh.subject.v);
+	free(fresh.body.v);
 	free(path);
 	buf_free(&subject);
 	buf_free(&body);

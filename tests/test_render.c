@@ -222,6 +222,25 @@ test_render_tvars(void **state)
 	assert_int_equal(render_string("{{l}}|{{#l}}{{x}}{{/l}}", v, &out,
 	    &error), 0);
 	assert_string_equal(buf_cstr(&out), "wieder Wert|");
+
+	/* Many keys, and formatted values of any length. */
+	for (int i = 0; i < 100; i++)
+		tvars_setf(v, i % 2 ? "odd" : "even", "%0*d", 60 + i * 3, i);
+	for (int i = 0; i < 40; i++) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "k%d", i);
+		tvars_setf(v, key, "%d", i * i);
+	}
+	buf_reset(&out);
+	assert_int_equal(render_string("{{k0}} {{k7}} {{k39}} {{a}}", v, &out,
+	    &error), 0);
+	assert_string_equal(buf_cstr(&out), "0 49 1521 2");
+	buf_reset(&out);
+	assert_int_equal(render_string("{{odd}}", v, &out, &error), 0);
+	assert_int_equal(out.len, 60 + 99 * 3);
+	assert_string_equal(buf_cstr(&out) + out.len - 3, "099");
+	assert_int_equal(strspn(buf_cstr(&out), "0"), out.len - 2);
 	buf_free(&out);
 	tvars_free(v);
 }
@@ -368,6 +387,75 @@ test_render_mail_table(void **state)
 
 /* Template files are limited to 256 KiB and must not contain NUL bytes. */
 static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	fclose(f);
+}
+
+/* A template is read and split once; later mails reuse it until cleared. */
+static void
+test_render_mail_cache(void **state)
+{
+	char dir[] = "/tmp/test_render.XXXXXX", path[128];
+	struct tvars *v = tvars_new();
+	char *subject = NULL, *body = NULL;
+	const char *error = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/de", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/de/t.txt", dir);
+	render_cache_clear();
+
+	/* A broken template is not kept: fixed on disk, it works at once. */
+	write_file(path, "Subject: {{#a}}\n\nx\n");
+	assert_int_equal(render_mail(dir, "de", "t", v, &subject, &body,
+	    &error), -1);
+	assert_non_null(strstr(error, "t.txt: line 1: unclosed section 'a'"));
+	write_file(path, "Subject: Vorgang {{nr}}\n\nHallo {{name}},\n"
+	    "{{#pos}}- {{art}}\n{{/pos}}Ende {{nr}}\n");
+	for (int round = 0; round < 3; round++) {
+		char nr[16], want[128];
+
+		snprintf(nr, sizeof(nr), "SO-%d", round);
+		tvars_set(v, "nr", nr);
+		tvars_set(v, "name", round == 1 ? "Bär" : "Eva");
+		tvars_set(tvars_add_item(v, "pos"), "art", round ? "Stift" : "Block");
+		assert_int_equal(render_mail(dir, "de", "t", v, &subject, &body,
+		    &error), 0);
+		snprintf(want, sizeof(want), "Vorgang %s", nr);
+		assert_string_equal(subject, want);
+		snprintf(want, sizeof(want), "Hallo %s,\n- Block\n%s%sEnde %s\n",
+		    round == 1 ? "Bär" : "Eva", round ? "- Stift\n" : "",
+		    round == 2 ? "- Stift\n" : "", nr);
+		assert_string_equal(body, want);
+		free(subject);
+		free(body);
+		if (round == 0)
+			/* Rewritten without a reload: the kept one is used. */
+			write_file(path, "Subject: neu\n\nneu\n");
+	}
+	render_cache_clear();
+	assert_int_equal(render_mail(dir, "de", "t", v, &subject, &body,
+	    &error), 0);
+	assert_string_equal(subject, "neu");
+	assert_string_equal(body, "neu\n");
+	free(subject);
+	free(body);
+	render_cache_clear();
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/de", dir);
+	rmdir(path);
+	rmdir(dir);
+	tvars_free(v);
+}
+
+static void
 test_render_mail_file_limits(void **state)
 {
 	char dir[] = "/tmp/test_render.XXXXXX", path[128];
@@ -434,6 +522,7 @@ main(void)
 		cmocka_unit_test(test_render_limits),
 		cmocka_unit_test(test_render_mail_table),
 		cmocka_unit_test(test_render_mail_file_limits),
+		cmocka_unit_test(test_render_mail_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
