@@ -662,6 +662,7 @@ move_answer(struct imapc *c)
 	int r, moved;
 
 	c->move_pending = 0;
+	imapio_rearm(c->imap->imap_stream);
 	if (mailimap_read_line(c->imap) == NULL)
 		return move_failed(c, MAILIMAP_ERROR_STREAM);
 	r = mailimap_parse_response(c->imap, &resp);

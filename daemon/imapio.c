@@ -161,6 +161,18 @@ imapio_wrap(mailstream *stream, int timeout)
 	mailstream_set_low(stream, low);
 }
 
+void
+imapio_rearm(mailstream *stream)
+{
+	mailstream_low *low = mailstream_get_low(stream);
+
+	if (low != NULL && low->driver == &io_driver) {
+		struct imapio *io = low->data;
+
+		io->deadline = now_ms() + (int64_t)io->timeout * 1000;
+	}
+}
+
 /* Wait for a non-blocking connect; 0 when it succeeded. */
 static int
 connect_wait(int fd, int timeout)

@@ -45,4 +45,11 @@ int imapio_connect(mailimap *imap, const char *host, uint16_t port, int tls,
  */
 void imapio_wrap(mailstream *stream, int timeout);
 
+/*
+ * The answer to a command sent earlier (a pipelined UID MOVE) is read only
+ * now: its deadline starts now, not when the command went out, since the
+ * server had all the time in between.
+ */
+void imapio_rearm(mailstream *stream);
+
 #endif

@@ -46,12 +46,13 @@ enum {
 };
 
 /* Decided mails waiting for their MOVE. */
-struct moves {
+struct inbox_moves {
 	uint32_t uid[INTAKE_MOVE_GROUP];
 	char *folder[INTAKE_MOVE_GROUP];
 	int state[INTAKE_MOVE_GROUP];   /* MOVE_* */
 	size_t n;
 	int started;                    /* a MOVE is under way */
+	uint32_t uidvalidity;
 };
 
 enum {
@@ -72,7 +73,7 @@ struct group {
 
 /* The uids of mv's waiting mails for the folder of mv->folder[first]. */
 static size_t
-moves_group(const struct moves *mv, size_t first, uint32_t *group)
+moves_group(const struct inbox_moves *mv, size_t first, uint32_t *group)
 {
 	size_t ng = 0;
 
@@ -84,7 +85,7 @@ moves_group(const struct moves *mv, size_t first, uint32_t *group)
 }
 
 static void
-moves_mark(struct moves *mv, size_t first, int from, int to)
+moves_mark(struct inbox_moves *mv, size_t first, int from, int to)
 {
 	const char *folder = mv->folder[first];
 
@@ -98,7 +99,7 @@ moves_mark(struct moves *mv, size_t first, int from, int to)
  * answer: the server moves them while the next batch is decided.
  */
 static int
-moves_start(struct imapc *ic, struct moves *mv)
+moves_start(struct imapc *ic, struct inbox_moves *mv)
 {
 	uint32_t group[INTAKE_MOVE_GROUP];
 	size_t ng;
@@ -116,7 +117,7 @@ moves_start(struct imapc *ic, struct moves *mv)
 }
 
 static void
-moves_count(struct moves *mv, size_t first, int from, int r, size_t ng,
+moves_count(struct inbox_moves *mv, size_t first, int from, int r, size_t ng,
     struct intake_stats *stats)
 {
 	moves_mark(mv, first, from, r == 0 ? MOVE_DONE : MOVE_REFUSED);
@@ -132,7 +133,7 @@ moves_count(struct moves *mv, size_t first, int from, int r, size_t ng,
  */
 static int
 moves_flush(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    struct moves *mv, struct intake_stats *stats)
+    struct inbox_moves *mv, struct intake_stats *stats)
 {
 	int rc = 0;
 
@@ -177,7 +178,7 @@ moves_flush(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 
 static int
 moves_add(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    struct moves *mv, uint32_t uid, const char *folder,
+    struct inbox_moves *mv, uint32_t uid, const char *folder,
     struct intake_stats *stats)
 {
 	if (mv->n == INTAKE_MOVE_GROUP &&
@@ -209,7 +210,7 @@ group_begin(struct workflow *wf, struct group *g)
  */
 static int
 group_commit(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    struct group *g, struct moves *mv, struct intake_stats *stats)
+    struct group *g, struct inbox_moves *mv, struct intake_stats *stats)
 {
 	int rc = 0;
 
@@ -276,7 +277,7 @@ batch_free(struct batch *b)
  */
 static int batch_next(struct imapc *ic, struct workflow *wf,
     uint32_t uidvalidity, const struct imapc_msg *msgs, size_t n, size_t *next,
-    struct moves *mv, struct intake_stats *stats, struct batch **b_r);
+    struct inbox_moves *mv, struct intake_stats *stats, struct batch **b_r);
 
 /* Wait for the batch's sandbox; if it failed, find the culprit one by one. */
 static void
@@ -371,7 +372,7 @@ batch_decide(struct workflow *wf, uint32_t uidvalidity, struct batch *b,
 /* A message over the size limit: only its header is fetched, answered, filed. */
 static int
 process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    const struct imapc_msg *m, struct moves *mv, struct intake_stats *stats)
+    const struct imapc_msg *m, struct inbox_moves *mv, struct intake_stats *stats)
 {
 	uint32_t uid = m->uid;
 	struct parsed_mail pm;
@@ -427,7 +428,7 @@ process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 
 static int
 batch_next(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    const struct imapc_msg *msgs, size_t n, size_t *next, struct moves *mv,
+    const struct imapc_msg *msgs, size_t n, size_t *next, struct inbox_moves *mv,
     struct intake_stats *stats, struct batch **b_r)
 {
 	struct batch *b;
@@ -474,18 +475,30 @@ batch_next(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 	return 0;
 }
 
+static void
+moves_free(struct inbox_moves *mv)
+{
+	if (mv == NULL)
+		return;
+	for (size_t i = 0; i < mv->n; i++)
+		free(mv->folder[i]);
+	free(mv);
+}
+
 int
-inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
+inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats,
+    struct inbox_moves **left_r)
 {
 	struct imapc_msg *msgs = NULL;
-	struct moves *mv = xcalloc(1, sizeof(*mv));
-	struct moves *moving = xcalloc(1, sizeof(*moving));
+	struct inbox_moves *mv = xcalloc(1, sizeof(*mv));
+	struct inbox_moves *moving = xcalloc(1, sizeof(*moving));
 	struct group *g = xcalloc(1, sizeof(*g));
 	struct batch *cur = NULL, *nxt = NULL;
 	size_t n = 0, next = 0;
 	uint32_t uidvalidity = imapc_uidvalidity(ic);
 	int rc = 0;
 
+	*left_r = NULL;
 	if (imapc_list(ic, &msgs, &n) == -1) {
 		free(mv);
 		free(moving);
@@ -494,7 +507,7 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 	}
 	rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, mv, stats, &cur);
 	while (rc == 0 && cur != NULL) {
-		struct moves *t;
+		struct inbox_moves *t;
 
 		if (!intake_should_stop())
 			rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, mv,
@@ -530,15 +543,31 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats)
 	for (; next < n; next++)
 		if (!msgs[next].deleted)
 			stats->left++;
-	if (rc == 0 && mv->n > 0)
-		rc = moves_flush(ic, wf, uidvalidity, mv, stats);
-	for (size_t i = 0; i < mv->n; i++)
-		free(mv->folder[i]);
-	for (size_t i = 0; i < moving->n; i++)
-		free(moving->folder[i]);
-	free(mv);
-	free(moving);
+	/* The last mails move while the caller sends: see inbox_finish(). */
+	if (rc == 0 && mv->n > 0 && (rc = moves_start(ic, mv)) == 0) {
+		if (mv->started) {
+			mv->uidvalidity = uidvalidity;
+			*left_r = mv;
+			mv = NULL;
+		} else
+			rc = moves_flush(ic, wf, uidvalidity, mv, stats);
+	}
+	moves_free(mv);
+	moves_free(moving);
 	free(g);
 	free(msgs);
+	return rc;
+}
+
+int
+inbox_finish(struct imapc *ic, struct workflow *wf, struct inbox_moves *left,
+    struct intake_stats *stats)
+{
+	int rc;
+
+	if (left == NULL)
+		return 0;
+	rc = moves_flush(ic, wf, left->uidvalidity, left, stats);
+	moves_free(left);
 	return rc;
 }

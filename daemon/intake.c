@@ -160,20 +160,24 @@ intake_poll(struct store *st, const struct config *cfg,
     const struct form_profile *profile, struct intake_stats *stats)
 {
 	struct workflow wf = { st, cfg, profile, { 0 } };
-	struct imapc *ic;
+	struct imapc *ic = NULL;
+	struct inbox_moves *left = NULL;
 	uint64_t locks = store_lock_timeouts(st);
 	int rc = 0;
 
 	memset(stats, 0, sizeof(*stats));
 	workflow_limits(cfg, &wf.limits);
-	if (imapc_open(cfg, &ic) == -1)
+	if (imapc_open(cfg, &ic) == -1) {
+		ic = NULL;
 		rc = -1;
-	else {
-		rc = inbox_process(ic, &wf, stats);
-		imapc_close(ic);
-	}
-	/* Send even when IMAP failed: answers may be waiting from before. */
+	} else
+		rc = inbox_process(ic, &wf, stats, &left);
+	/* Send even when IMAP failed: answers may be waiting from before.
+	 * Meanwhile the server moves the last mails. */
 	flush(st, cfg, stats, &rc, locks);
+	if (inbox_finish(ic, &wf, left, stats) == -1)
+		rc = -1;
+	imapc_close(ic);
 	record_cycle(st, cfg, rc, locks);
 	log_info("poll done seen=%u cases=%u moved=%u errors=%u sent=%u "
 	    "deferred=%u failed=%u", stats->seen, stats->cases, stats->moved,
@@ -192,6 +196,7 @@ intake_daemon(struct store *st, const struct config **cfg,
 	while (!intake_should_stop()) {
 		struct workflow wf = { 0 };
 		struct intake_stats stats = { 0 };
+		struct inbox_moves *left = NULL;
 		uint64_t locks = store_lock_timeouts(st);
 		int rc = 0;
 
@@ -209,9 +214,11 @@ intake_daemon(struct store *st, const struct config **cfg,
 		workflow_limits(*cfg, &wf.limits);
 		if (ic == NULL && imapc_open(*cfg, &ic) == -1)
 			rc = -1;
-		if (rc == 0 && inbox_process(ic, &wf, &stats) == -1)
+		if (rc == 0 && inbox_process(ic, &wf, &stats, &left) == -1)
 			rc = -1;
 		flush(st, *cfg, &stats, &rc, locks);
+		if (inbox_finish(ic, &wf, left, &stats) == -1)
+			rc = -1;
 		record_cycle(st, *cfg, rc, locks);
 		if (stats.seen || stats.sent || stats.failed)
 			log_info("cycle done seen=%u cases=%u sent=%u deferred=%u "

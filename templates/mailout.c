@@ -503,12 +503,35 @@ hdr_references(struct composer *c, const char *in_reply_to,
  * a '.' or "From " at the start of a line is encoded so that neither SMTP
  * dot handling nor mbox "From " quoting can change the text.
  */
+/* Whether s[0..n) is its own quoted-printable: short, nothing to encode. */
+static int
+qp_plain(const char *s, size_t n)
+{
+	if (n > MAILOUT_QP_LINE_MAX || (n > 0 && (s[0] == '.' ||
+	    (n >= 5 && memcmp(s, "From ", 5) == 0))))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (!((ch >= 33 && ch <= 126 && ch != '=') ||
+		    ((ch == ' ' || ch == '\t') && i + 1 < n)))
+			return 0;
+	}
+	return 1;
+}
+
 static void
 qp_line(struct composer *c, const char *s, size_t n)
 {
 	static const char hexd[] = "0123456789ABCDEF";
 	char out[256];
 	size_t col = 0, o = 0;
+
+	/* Most lines of a mail are short plain text. */
+	if (qp_plain(s, n)) {
+		put(c, s, n);
+		return;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];

@@ -2,8 +2,9 @@
 /*
  * test_imapio - the deadline under the IMAP stream, against a child
  * process on the other end of a socket pair that plays a slow server:
- * a trickle runs out of time, a large answer at a fair rate does not, and
- * a stream that failed fails again at once.
+ * a trickle runs out of time, a large answer at a fair rate does not, a
+ * stream that failed fails again at once, and an answer read late on
+ * purpose gets its time from when the reading starts.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -165,6 +166,54 @@ test_silence_times_out(void **state)
 	mailstream_close(s);
 }
 
+/*
+ * A pipelined command: the answer is there at once, but read only after
+ * longer than the timeout.  Without imapio_rearm() the wait counts against
+ * the deadline; with it, the answer is read.
+ */
+static void
+late_read(int rearm, int *failed_r)
+{
+	char buf[64];
+	int sv[2];
+	pid_t pid;
+	mailstream *s;
+	ssize_t n;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	if ((pid = fork()) == 0) {
+		close(sv[0]);
+		serve(sv[1], 20, 20, 0);
+	}
+	assert_true(pid > 0);
+	close(sv[1]);
+	s = mailstream_socket_open_timeout(sv[0], 30);
+	assert_non_null(s);
+	imapio_wrap(s, 1);
+	assert_true(mailstream_write(s, "a UID MOVE 1 X\r\n", 16) == 16);
+	assert_int_equal(mailstream_flush(s), 0);
+	pause_ms(1300);                 /* other work meanwhile */
+	if (rearm)
+		imapio_rearm(s);
+	n = mailstream_read(s, buf, sizeof(buf));
+	*failed_r = n <= 0;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	mailstream_close(s);
+}
+
+static void
+test_rearm_for_a_late_read(void **state)
+{
+	int failed;
+
+	(void)state;
+	late_read(0, &failed);
+	assert_true(failed);
+	late_read(1, &failed);
+	assert_false(failed);
+}
+
 int
 main(void)
 {
@@ -172,6 +221,7 @@ main(void)
 		cmocka_unit_test(test_trickle_runs_out),
 		cmocka_unit_test(test_fair_rate_is_not_cut),
 		cmocka_unit_test(test_silence_times_out),
+		cmocka_unit_test(test_rearm_for_a_late_read),
 	};
 	return cmocka_run_group_tests_name("imapio", tests, NULL, NULL);
 }
