@@ -58,14 +58,21 @@ history_add(struct store *st, int64_t id, const char *nr, const char *from,
 static int
 next_number(struct store *st, const char *prefix, int year, int64_t *seq_r)
 {
-	sqlite3_stmt *s = store_stmt(st, "INSERT INTO case_seq (prefix, year, "
-	    "last) VALUES (?, ?, 1) ON CONFLICT (prefix, year) DO UPDATE SET "
-	    "last = last + 1 RETURNING last");
+	sqlite3_stmt *s = store_stmt(st, "UPDATE case_seq SET last = last + 1 "
+	    "WHERE prefix = ? AND year = ? RETURNING last");
 	int rc;
 
+	/* The year's row exists but for the first case of a year. */
 	store_bind_text(s, 1, prefix);
 	sqlite3_bind_int(s, 2, year);
-	rc = sqlite3_step(s);
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
+		sqlite3_reset(s);
+		s = store_stmt(st, "INSERT INTO case_seq (prefix, year, last) "
+		    "VALUES (?, ?, 1) RETURNING last");
+		store_bind_text(s, 1, prefix);
+		sqlite3_bind_int(s, 2, year);
+		rc = sqlite3_step(s);
+	}
 	if (rc != SQLITE_ROW) {
 		log_error("db case number failed: %s", store_errmsg(st));
 		sqlite3_reset(s);

@@ -39,6 +39,18 @@ struct form_profile {
 	uint32_t depth_limit;
 	uint32_t max_groups;            /* largest capture count */
 	pcre2_match_context *mctx;
+	/*
+	 * Match data kept for the next matcher: PCRE2 keeps its frame
+	 * memory in it, which would otherwise be allocated and freed for
+	 * every match.  Behind a pointer: matchers borrow it through a
+	 * const profile.
+	 */
+	struct fp_scratch *scratch;
+};
+
+struct fp_scratch {
+	pcre2_match_data *md;
+	int busy;                       /* lent to a matcher */
 };
 
 /*
@@ -90,6 +102,9 @@ form_profile_free(struct form_profile *p)
 	for (int i = 0; i < FP_COUNT; i++)
 		pcre2_code_free(p->pattern[i]);
 	pcre2_match_context_free(p->mctx);
+	if (p->scratch != NULL)
+		pcre2_match_data_free(p->scratch->md);
+	free(p->scratch);
 	free(p);
 }
 
@@ -321,6 +336,12 @@ profile_finish(struct form_profile *p)
 		    PCRE2_INFO_CAPTURECOUNT, &n) == 0 && n > p->max_groups)
 			p->max_groups = n;
 	}
+	if (p->scratch == NULL)
+		p->scratch = xcalloc(1, sizeof(*p->scratch));
+	pcre2_match_data_free(p->scratch->md);
+	if ((p->scratch->md = pcre2_match_data_create(p->max_groups + 1,
+	    NULL)) == NULL)
+		fatalx("pcre2_match_data_create: out of memory");
 }
 
 struct form_profile *
@@ -365,6 +386,7 @@ form_profile_load(const char *path, const char **error_r)
 struct formprofile_matcher {
 	const struct form_profile *p;
 	pcre2_match_data *md;
+	int borrowed;                   /* md is p->scratch->md */
 };
 
 struct formprofile_matcher *
@@ -373,7 +395,12 @@ formprofile_matcher_new(const struct form_profile *p)
 	struct formprofile_matcher *m = xcalloc(1, sizeof(*m));
 
 	m->p = p;
-	if ((m->md = pcre2_match_data_create(p->max_groups + 1, NULL)) == NULL)
+	if (p->scratch != NULL && !p->scratch->busy) {
+		p->scratch->busy = 1;
+		m->md = p->scratch->md;
+		m->borrowed = 1;
+	} else if ((m->md = pcre2_match_data_create(p->max_groups + 1,
+	    NULL)) == NULL)
 		fatalx("pcre2_match_data_create: out of memory");
 	return m;
 }
@@ -383,7 +410,10 @@ formprofile_matcher_free(struct formprofile_matcher *m)
 {
 	if (m == NULL)
 		return;
-	pcre2_match_data_free(m->md);
+	if (m->borrowed)
+		m->p->scratch->busy = 0;
+	else
+		pcre2_match_data_free(m->md);
 	free(m);
 }
 

@@ -291,10 +291,44 @@ test_insert_to(void **state)
 	testutil_db_done(st, dir);
 }
 
+/* Case numbers count per prefix and year, from 1, without gaps. */
+static void
+test_numbers(void **state)
+{
+	static const struct {
+		const char *prefix;
+		int64_t at;
+		const char *nr;
+	} rows[] = {
+		{ "SO", T2026, "SO-2026-000001" }, { "SO", T2026, "SO-2026-000002" },
+		{ "SO", T2025, "SO-2025-000001" }, { "XY", T2026, "XY-2026-000001" },
+		{ "SO", T2026, "SO-2026-000003" }, { "SO", T2025, "SO-2025-000002" },
+		{ "XY", T2026, "XY-2026-000002" },
+	};
+	struct store *st;
+	char *dir = testutil_db(&st);
+
+	(void)state;
+	assert_int_equal(store_begin(st), 0);
+	for (size_t i = 0; i < SO_NELEM(rows); i++) {
+		struct vorgang *v = new_case();
+		char msgid[32];
+
+		snprintf(msgid, sizeof(msgid), "n%zu@x", i);
+		assert_int_equal(case_store_insert(st, v, rows[i].prefix,
+		    rows[i].at, "r@exempla.test", msgid), 0);
+		assert_string_equal(v->nr, rows[i].nr);
+		vorgang_free(v);
+	}
+	assert_int_equal(store_commit(st), 0);
+	testutil_db_done(st, dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_running_total),
 		cmocka_unit_test(test_migration_fills_in),
 		cmocka_unit_test(test_insert_to),

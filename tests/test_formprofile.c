@@ -124,6 +124,35 @@ test_match_group(void **state)
 	form_profile_free(p);
 }
 
+/*
+ * Matchers of one profile share its match data one at a time: two alive at
+ * once keep their own groups, and a matcher made after one was freed
+ * starts clean.
+ */
+static void
+test_matchers_at_once(void **state)
+{
+	struct form_profile *p = form_profile_default();
+	struct formprofile_matcher *a, *b, *c;
+
+	(void)state;
+	a = formprofile_matcher_new(p);
+	assert_true(formprofile_match(a, FP_OE_CODE, "10.2 Personalamt"));
+	b = formprofile_matcher_new(p);
+	assert_true(formprofile_match(b, FP_OE_CODE, "77 Bauamt"));
+	expect_group(a, FP_OE_CODE, "10.2 Personalamt", "code", "10.2");
+	expect_group(b, FP_OE_CODE, "77 Bauamt", "code", "77");
+	formprofile_matcher_free(a);
+	c = formprofile_matcher_new(p);         /* gets a's match data */
+	assert_false(formprofile_match(c, FP_OE_CODE, "Personalamt"));
+	assert_true(formprofile_match(c, FP_OE_CODE, "3.1.4 Kasse"));
+	expect_group(c, FP_OE_CODE, "3.1.4 Kasse", "code", "3.1.4");
+	expect_group(b, FP_OE_CODE, "77 Bauamt", "code", "77");
+	formprofile_matcher_free(b);
+	formprofile_matcher_free(c);
+	form_profile_free(p);
+}
+
 /* The built-in profile has a positions_start; this fixture empties it. */
 static void
 test_has(void **state)
@@ -162,6 +191,7 @@ main(void)
 		cmocka_unit_test(test_label_field),
 		cmocka_unit_test(test_match_group),
 		cmocka_unit_test(test_has),
+		cmocka_unit_test(test_matchers_at_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
