@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "imapc.h"
@@ -23,6 +24,7 @@ struct imapc {
 	uint32_t uidvalidity;
 	int has_move, has_uidplus;
 	int move_pending;       /* a UID MOVE is sent, its answer not read */
+	int move_open;          /* ... or read, but not yet collected */
 	int move_result;        /* of the last started move, once read */
 };
 
@@ -632,6 +634,27 @@ imapc_fetch_many(struct imapc *c, const uint32_t *uids, size_t n,
 }
 
 /* A NO/BAD answer leaves the connection usable; a stream error does not. */
+/* Whether the answer just read ends in a BAD with the current command's tag. */
+static int
+tagged_bad(const struct imapc *c)
+{
+	const MMAPString *b = c->imap->imap_stream_buffer;
+	char want[32];
+	size_t end, start, wl;
+
+	if (b == NULL || b->str == NULL || b->len == 0)
+		return 0;
+	end = b->len;
+	while (end > 0 && (b->str[end - 1] == '\n' || b->str[end - 1] == '\r'))
+		end--;
+	start = end;
+	while (start > 0 && b->str[start - 1] != '\n')
+		start--;
+	wl = (size_t)snprintf(want, sizeof(want), "%d BAD", c->imap->imap_tag);
+	return end - start >= wl && strncasecmp(b->str + start, want, wl) == 0 &&
+	    (end - start == wl || b->str[start + wl] == ' ');
+}
+
 static int
 move_failed(struct imapc *c, int r)
 {
@@ -639,7 +662,10 @@ move_failed(struct imapc *c, int r)
 	/*
 	 * Only the server's own NO or BAD leaves the connection usable; after
 	 * a lost or garbled answer, nobody knows where the session stands.
+	 * libetpan reports a BAD as a protocol error, as it does a wrong tag.
 	 */
+	if (r == MAILIMAP_ERROR_PROTOCOL)
+		return tagged_bad(c) ? -2 : -1;
 	switch (r) {
 	case MAILIMAP_ERROR_UID_MOVE:
 	case MAILIMAP_ERROR_MOVE:
@@ -705,6 +731,8 @@ imapc_move_start(struct imapc *c, const uint32_t *uids, size_t n,
 	struct buf cmd;
 	int r;
 
+	if (c->move_open)
+		fatalx("imapc: a move started before the last one was finished");
 	if (settle(c) == -1)
 		return -1;
 	if (!c->has_move || n == 0 || !quotable(folder))
@@ -736,7 +764,7 @@ imapc_move_start(struct imapc *c, const uint32_t *uids, size_t n,
 	buf_free(&cmd);
 	if (!ok(r))
 		return fail(c, "UID MOVE", r);
-	c->move_pending = 1;
+	c->move_pending = c->move_open = 1;
 	c->move_result = 0;
 	return 0;
 }
@@ -746,6 +774,7 @@ imapc_move_finish(struct imapc *c)
 {
 	int r;
 
+	c->move_open = 0;
 	if (settle(c) == -1)
 		return -1;
 	r = c->move_result;

@@ -51,7 +51,8 @@ struct inbox_moves {
 	char *folder[INTAKE_MOVE_GROUP];
 	int state[INTAKE_MOVE_GROUP];   /* MOVE_* */
 	size_t n;
-	int started;                    /* a MOVE is under way */
+	int started;                    /* a MOVE is under way ... */
+	size_t started_at;              /* ... for the folder of this mail */
 	uint32_t uidvalidity;
 };
 
@@ -102,16 +103,30 @@ static int
 moves_start(struct imapc *ic, struct inbox_moves *mv)
 {
 	uint32_t group[INTAKE_MOVE_GROUP];
-	size_t ng;
+	size_t ng = 0, first = 0;
 	int r;
 
 	if (mv->n == 0)
 		return 0;
-	ng = moves_group(mv, 0, group);
-	r = imapc_move_start(ic, group, ng, mv->folder[0]);
+	/* The biggest group, mostly "Verarbeitet"; the rest after. */
+	for (size_t i = 0; i < mv->n; i++) {
+		size_t k = 0;
+
+		for (size_t j = 0; j < i && k == 0; j++)
+			k = strcmp(mv->folder[j], mv->folder[i]) == 0;
+		if (k == 0 && (k = moves_group(mv, i, group)) > ng) {
+			ng = k;
+			first = i;
+		}
+		if (ng > mv->n / 2)
+			break;
+	}
+	ng = moves_group(mv, first, group);
+	r = imapc_move_start(ic, group, ng, mv->folder[first]);
 	if (r == 0) {
-		moves_mark(mv, 0, MOVE_WAITING, MOVE_STARTED);
+		moves_mark(mv, first, MOVE_WAITING, MOVE_STARTED);
 		mv->started = 1;
+		mv->started_at = first;
 	}
 	return r == -1 ? -1 : 0;
 }
@@ -135,7 +150,7 @@ static int
 moves_flush(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
     struct inbox_moves *mv, struct intake_stats *stats)
 {
-	int rc = 0;
+	int rc = 0, any = 0;
 
 	if (mv->started) {
 		size_t ng = 0;
@@ -147,7 +162,7 @@ moves_flush(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		if (r == -1)
 			rc = -1;
 		else
-			moves_count(mv, 0, MOVE_STARTED, r, ng, stats);
+			moves_count(mv, mv->started_at, MOVE_STARTED, r, ng, stats);
 	}
 	for (size_t i = 0; i < mv->n && rc == 0; i++) {
 		uint32_t group[INTAKE_MOVE_GROUP];
@@ -164,7 +179,9 @@ moves_flush(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 			moves_count(mv, i, MOVE_WAITING, r, ng, stats);
 	}
 	/* Bookkeeping only; the ledger already knows where each mail belongs. */
-	if (store_begin(wf->st) == 0) {
+	for (size_t i = 0; i < mv->n && !any; i++)
+		any = mv->state[i] == MOVE_DONE;
+	if (any && store_begin(wf->st) == 0) {
 		for (size_t i = 0; i < mv->n; i++)
 			if (mv->state[i] == MOVE_DONE)
 				(void)workflow_moved(wf, uidvalidity, mv->uid[i]);
@@ -319,13 +336,15 @@ batch_parsed(struct workflow *wf, uint32_t uidvalidity, struct batch *b)
 	}
 }
 
-/* Decide all mails of a parsed batch in the group's transaction. */
+/*
+ * Decide the mails of a parsed batch in the group's open transaction.  In
+ * a first, optimistic pass a failing mail spoils the transaction: -2, and
+ * nothing of the pass may be kept.
+ */
 static int
-batch_decide(struct workflow *wf, uint32_t uidvalidity, struct batch *b,
-    struct group *g, struct intake_stats *stats)
+decide_all(struct workflow *wf, uint32_t uidvalidity, struct batch *b,
+    struct group *g, struct intake_stats *stats, int optimistic)
 {
-	if (group_begin(wf, g) == -1)
-		return -1;
 	for (size_t i = 0; i < b->n; i++) {
 		struct wf_result res;
 		int r;
@@ -348,6 +367,8 @@ batch_decide(struct workflow *wf, uint32_t uidvalidity, struct batch *b,
 			    &b->parsed[i] : NULL };
 
 			r = workflow_process_mail(wf, &in, &res) == -1 ? -1 : 1;
+			if (r == -1 && optimistic)
+				return -2;
 			if (r == -1) {
 				/* Nothing of this mail was written; retry, give
 				 * up after a few. */
@@ -361,12 +382,55 @@ batch_decide(struct workflow *wf, uint32_t uidvalidity, struct batch *b,
 					    "retry", b->uid[i]);
 			}
 		}
+		if (optimistic && store_spoiled(wf->st))
+			return -2;
 		if (r != 1)
 			stats->left++;
 		else
 			group_add(g, b->uid[i], &res);
 	}
 	return 0;
+}
+
+/*
+ * Decide all mails of a parsed batch in the group's transaction.  First
+ * without a savepoint per mail, which would copy every page a mail
+ * touches; only if a mail fails is all of it rolled back and decided
+ * again with one savepoint per mail, so that the failing mail alone is
+ * undone.  The log lines of the first pass are held until it stands.
+ */
+static int
+batch_decide(struct workflow *wf, uint32_t uidvalidity, struct batch *b,
+    struct group *g, struct intake_stats *stats)
+{
+	struct intake_stats before = *stats;
+	int r;
+
+	if (group_begin(wf, g) == -1)
+		return -1;
+	if (g->n > 0)   /* not from an empty transaction: no optimism */
+		return decide_all(wf, uidvalidity, b, g, stats, 0);
+	store_optimistic(wf->st, 1);
+	log_hold();
+	r = decide_all(wf, uidvalidity, b, g, stats, 1);
+	store_optimistic(wf->st, 0);
+	if (r == 0) {
+		log_release();
+		return 0;
+	}
+	log_discard();
+	store_rollback(wf->st);
+	log_warn("intake: a mail of a batch of %zu failed; the batch is decided "
+	    "again, mail by mail", b->n);
+	g->open = 0;
+	for (size_t i = 0; i < g->n; i++)
+		free(g->folder[i]);
+	g->n = 0;
+	g->cases = 0;
+	*stats = before;
+	if (group_begin(wf, g) == -1)
+		return -1;
+	return decide_all(wf, uidvalidity, b, g, stats, 0);
 }
 
 /* A message over the size limit: only its header is fetched, answered, filed. */

@@ -28,11 +28,102 @@ log_set_level(enum log_level level)
 	log_level = level;
 }
 
+/*
+ * Lines held back (see log_hold()): records of one level byte and the
+ * line, NUL-terminated; a foreground line keeps the time it was made.
+ */
+#define LOG_HOLD_MAX ((size_t)4 * 1024 * 1024)
+static struct {
+	char *data;
+	size_t len, cap;
+	int on;
+} held;
+
+static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+
+static void
+emit(enum log_level level, const char *line, size_t len)
+{
+	if (log_foreground)
+		fwrite(line, 1, len, stderr);
+	else
+		syslog(prio[level], "%s", line);
+}
+
+static void
+held_emit(void)
+{
+	for (size_t i = 0; i < held.len;) {
+		size_t l = strlen(held.data + i + 1);
+
+		emit((enum log_level)held.data[i], held.data + i + 1, l);
+		i += l + 2;
+	}
+	held.len = 0;
+}
+
+/* Keep the line, or write it when it cannot be kept. */
+static void
+keep(enum log_level level, const char *line, size_t len)
+{
+	if (held.len + len + 2 > LOG_HOLD_MAX)
+		held_emit();            /* a runaway: better early than never */
+	if (held.len + len + 2 > held.cap) {
+		size_t cap = held.cap ? held.cap : 16384;
+		char *d;
+
+		while (cap < held.len + len + 2)
+			cap *= 2;
+		if ((d = realloc(held.data, cap)) == NULL) {
+			held_emit();
+			emit(level, line, len);
+			return;
+		}
+		held.data = d;
+		held.cap = cap;
+	}
+	held.data[held.len] = (char)level;
+	memcpy(held.data + held.len + 1, line, len);
+	held.data[held.len + 1 + len] = '\0';
+	held.len += len + 2;
+}
+
+static void
+out(enum log_level level, const char *line, size_t len)
+{
+	if (held.on)
+		keep(level, line, len);
+	else
+		emit(level, line, len);
+}
+
+void
+log_hold(void)
+{
+	held.on = 1;
+}
+
+void
+log_release(void)
+{
+	held_emit();
+	held.on = 0;
+}
+
+void
+log_discard(void)
+{
+	held.len = 0;
+	held.on = 0;
+}
+
 void
 log_vlog(enum log_level level, const char *fmt, va_list ap)
 {
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 	static const char *name[] = { "error", "warning", "info", "debug" };
+	char line[1024], *big = NULL;
+	va_list ap2;
+	int h = 0, n;
 
 	if (level > log_level)
 		return;
@@ -41,39 +132,36 @@ log_vlog(enum log_level level, const char *fmt, va_list ap)
 		time_t t = time(NULL);
 		struct tm tm;
 
-		char line[1024], *big = NULL;
-		va_list ap2;
-		int h, n;
-
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S",
 		    localtime_r(&t, &tm));
-		/* One write per line: stderr is unbuffered, and lines of
-		 * several writers must not interleave. */
 		h = snprintf(line, sizeof(line), "%s socialorder %s: ", ts,
 		    name[level]);
-		va_copy(ap2, ap);
-		n = vsnprintf(line + h, sizeof(line) - (size_t)h - 1, fmt, ap2);
-		va_end(ap2);
-		if (n < 0)
-			return;
-		if ((size_t)n < sizeof(line) - (size_t)h - 1) {
-			line[h + n] = '\n';
-			fwrite(line, 1, (size_t)(h + n) + 1, stderr);
-			return;
-		}
-		if ((big = malloc((size_t)(h + n) + 2)) == NULL) {
-			/* Out of memory: the line, cut, is better than none. */
-			line[sizeof(line) - 1] = '\n';
-			fwrite(line, 1, sizeof(line), stderr);
-			return;
-		}
+	}
+	/* One write per line: stderr is unbuffered, and lines of several
+	 * writers must not interleave.  Room is left for the newline. */
+	va_copy(ap2, ap);
+	n = vsnprintf(line + h, sizeof(line) - (size_t)h - 1, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)      /* say so rather than lose the line altogether */
+		n = snprintf(line + h, sizeof(line) - (size_t)h - 1,
+		    "(unprintable log line: %.60s)", fmt);
+	if ((size_t)n >= sizeof(line) - (size_t)h - 1 &&
+	    (big = malloc((size_t)(h + n) + 2)) != NULL) {
 		memcpy(big, line, (size_t)h);
 		vsnprintf(big + h, (size_t)n + 1, fmt, ap);
-		big[h + n] = '\n';
-		fwrite(big, 1, (size_t)(h + n) + 1, stderr);
-		free(big);
-	} else
-		vsyslog(prio[level], fmt, ap);
+	} else if ((size_t)n >= sizeof(line) - (size_t)h - 1)
+		n = (int)(sizeof(line) - (size_t)h - 2);  /* no memory: cut */
+	{
+		char *l = big ? big : line;
+		size_t len = (size_t)(h + n);
+
+		/* syslog lines have no newline of their own. */
+		if (log_foreground)
+			l[len++] = '\n';
+		l[len] = '\0';
+		out(level, l, len);
+	}
+	free(big);
 }
 
 #define LOG_FN(fn, lvl)                                 \

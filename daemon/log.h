@@ -23,4 +23,14 @@ void log_info(const char *fmt, ...) SO_ATTR_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) SO_ATTR_PRINTF(1, 2);
 void log_vlog(enum log_level level, const char *fmt, va_list ap) SO_ATTR_PRINTF(2, 0);
 
+/*
+ * Hold lines back, for work that may be undone and done again (a batch of
+ * mails decided first without per-mail savepoints): log_release() writes
+ * them as they were made, log_discard() drops them.  More than 4 MiB held
+ * are written early.
+ */
+void log_hold(void);
+void log_release(void);
+void log_discard(void);
+
 #endif

@@ -26,6 +26,8 @@ struct store {
 	int depth;              /* open transactions: 1 = BEGIN, >1 = savepoints */
 	uint64_t lock_timeouts; /* BEGINs that timed out on another's lock */
 	uint64_t generation;            /* see store_generation() */
+	int optimistic;                 /* nested levels without savepoints */
+	int spoiled;                    /* ... and one of them rolled back */
 };
 
 /* Unique over all stores of the process, so that no two share a number. */
@@ -231,12 +233,13 @@ int
 store_begin(struct store *st)
 {
 	if (st->depth > 0 && !sqlite3_get_autocommit(st->db)) {
-		if (savepoint(st, st->depth, 0) == -1)
+		if (!st->optimistic && savepoint(st, st->depth, 0) == -1)
 			return -1;
 		st->depth++;
 		return 0;
 	}
 	st->depth = 0;
+	st->optimistic = st->spoiled = 0;
 	memo_forget(st);
 	if (store_exec(st, "BEGIN IMMEDIATE") == -1) {
 		if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY)
@@ -250,6 +253,10 @@ store_begin(struct store *st)
 int
 store_commit(struct store *st)
 {
+	if (st->depth > 1 && st->optimistic) {
+		st->depth--;
+		return 0;
+	}
 	if (st->depth > 1) {
 		if (savepoint(st, st->depth - 1, 1) == -1) {
 			store_rollback(st);
@@ -264,6 +271,7 @@ store_commit(struct store *st)
 		return -1;
 	}
 	st->depth = 0;
+	st->optimistic = st->spoiled = 0;
 	return 0;
 }
 
@@ -271,6 +279,13 @@ void
 store_rollback(struct store *st)
 {
 	memo_forget(st);
+	if (st->depth > 1 && st->optimistic &&
+	    !sqlite3_get_autocommit(st->db)) {
+		/* Nothing to roll back to: all of the transaction must go. */
+		st->spoiled = 1;
+		st->depth--;
+		return;
+	}
 	if (st->depth > 1 && !sqlite3_get_autocommit(st->db)) {
 		(void)savepoint(st, st->depth - 1, 2);
 		(void)savepoint(st, st->depth - 1, 1);
@@ -280,6 +295,20 @@ store_rollback(struct store *st)
 	if (!sqlite3_get_autocommit(st->db))
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->depth = 0;
+	st->optimistic = st->spoiled = 0;
+}
+
+void
+store_optimistic(struct store *st, int on)
+{
+	st->optimistic = on && st->depth == 1;
+	st->spoiled = 0;
+}
+
+int
+store_spoiled(struct store *st)
+{
+	return st->spoiled;
 }
 
 sqlite3_stmt *

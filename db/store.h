@@ -39,6 +39,16 @@ int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
 /*
+ * In an open transaction (not nested), on: the nested levels that follow
+ * make no savepoints, which cost a copy of every page they touch.  A
+ * nested rollback then cannot undo its own level; it spoils the
+ * transaction instead (store_spoiled()), and the caller must roll all of
+ * it back.  Off again with on = 0, or by the outer rollback.
+ */
+void store_optimistic(struct store *st, int on);
+int store_spoiled(struct store *st);
+
+/*
  * How many store_begin() calls so far failed because another process held
  * the write lock for longer than the busy timeout (10 s).  A caller that
  * sees it grow may give up its cycle rather than wait again for every write.

@@ -497,12 +497,6 @@ hdr_references(struct composer *c, const char *in_reply_to,
 	free(refs);
 }
 
-/*
- * One text line as quoted-printable, soft-broken at 76 characters.  Besides
- * what RFC 2045 requires ('=', non-ASCII, controls, white space at the end),
- * a '.' or "From " at the start of a line is encoded so that neither SMTP
- * dot handling nor mbox "From " quoting can change the text.
- */
 /* Whether s[0..n) is its own quoted-printable: short, nothing to encode. */
 static int
 qp_plain(const char *s, size_t n)
@@ -520,6 +514,12 @@ qp_plain(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * One text line as quoted-printable, soft-broken at 76 characters.  Besides
+ * what RFC 2045 requires ('=', non-ASCII, controls, white space at the end),
+ * a '.' or "From " at the start of a line is encoded so that neither SMTP
+ * dot handling nor mbox "From " quoting can change the text.
+ */
 static void
 qp_line(struct composer *c, const char *s, size_t n)
 {

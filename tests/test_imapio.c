@@ -21,16 +21,8 @@
 #include <cmocka.h>
 
 #include "imapio.h"
+#include "testutil.h"
 #include "util.h"
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 pause_ms(long ms)
@@ -89,7 +81,7 @@ run(int timeout, size_t total, size_t chunk, long ms, double *secs_r,
 	s = mailstream_socket_open_timeout(sv[0], 30);
 	assert_non_null(s);
 	imapio_wrap(s, timeout);
-	t0 = now_s();
+	t0 = testutil_now();
 	assert_true(mailstream_write(s, "a NOOP\r\n", 8) == 8);
 	assert_int_equal(mailstream_flush(s), 0);
 	*failed_r = 0;
@@ -102,7 +94,7 @@ run(int timeout, size_t total, size_t chunk, long ms, double *secs_r,
 		}
 		got += (size_t)n;
 	}
-	*secs_r = now_s() - t0;
+	*secs_r = testutil_now() - t0;
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	*stream_r = s;
@@ -124,10 +116,10 @@ test_trickle_runs_out(void **state)
 	if (secs < 0.9 || secs > 2.5)
 		fail_msg("trickle failed after %.2f s, want about 1 s", secs);
 	/* A stream past its deadline does not wait again (LOGOUT). */
-	secs = now_s();
+	secs = testutil_now();
 	assert_true(mailstream_write(s, "b LOGOUT\r\n", 10) == -1 ||
 	    mailstream_flush(s) == -1);
-	assert_true(now_s() - secs < 0.5);
+	assert_true(testutil_now() - secs < 0.5);
 	mailstream_close(s);
 }
 

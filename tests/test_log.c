@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_log - foreground log lines: each is whole, with its time, program
- * and level, however long, and below the level nothing.
+ * and level, however long, and below the level nothing; lines held back
+ * come out in order on release, or never on discard.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,40 +11,85 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "log.h"
 
-/* Run fn with stderr going into a file; return what was written. */
+/*
+ * Run fn with stderr going into a packet socket, where every write(2) stays
+ * one packet; return what was written, and check that each line came in a
+ * write of its own.
+ */
 static char *
 captured(void (*fn)(void), size_t *len_r)
 {
-	FILE *tmp = tmpfile();
-	int saved = dup(2);
-	char *out;
-	long n;
+	int sv[2], saved = dup(2);
+	char *out = NULL, pkt[16384];
+	size_t len = 0;
+	ssize_t n;
 
-	assert_non_null(tmp);
 	assert_true(saved >= 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
 	fflush(stderr);
-	assert_int_equal(dup2(fileno(tmp), 2), 2);
+	assert_int_equal(dup2(sv[1], 2), 2);
 	fn();
 	fflush(stderr);
 	assert_int_equal(dup2(saved, 2), 2);
 	close(saved);
-	n = (long)lseek(fileno(tmp), 0, SEEK_END);
-	assert_true(n >= 0);
-	out = calloc(1, (size_t)n + 1);
+	close(sv[1]);
+	while ((n = read(sv[0], pkt, sizeof(pkt))) > 0) {
+		const char *nl = memchr(pkt, '\n', (size_t)n);
+
+		/* One line per write: its newline is its last byte. */
+		assert_non_null(nl);
+		assert_ptr_equal(nl, pkt + n - 1);
+		out = realloc(out, len + (size_t)n + 1);
+		assert_non_null(out);
+		memcpy(out + len, pkt, (size_t)n);
+		len += (size_t)n;
+	}
+	close(sv[0]);
 	assert_non_null(out);
-	assert_int_equal(pread(fileno(tmp), out, (size_t)n, 0), n);
-	fclose(tmp);
-	*len_r = (size_t)n;
+	out[len] = '\0';
+	*len_r = len;
 	return out;
 }
 
 static char longword[5000];
+
+/* Lines at the size where the message stops fitting the line buffer. */
+static void
+edge_lines(void)
+{
+	/* "YYYY-MM-DDTHH:MM:SS socialorder info: " is 38 bytes. */
+	for (int n = 980; n < 990; n++)
+		log_info("%.*s", n, longword);
+}
+
+static void
+test_edges(void **state)
+{
+	size_t len, off = 0;
+	char *out;
+
+	(void)state;
+	memset(longword, 'e', sizeof(longword) - 1);
+	log_init(1, LOG_LVL_INFO);
+	out = captured(edge_lines, &len);
+	for (int n = 980; n < 990; n++) {
+		char *nl = strchr(out + off, '\n');
+
+		assert_non_null(nl);
+		assert_int_equal((size_t)(nl - (out + off)), 38 + (size_t)n);
+		assert_int_equal(strspn(out + off + 38, "e"), (size_t)n);
+		off = (size_t)(nl - out) + 1;
+	}
+	assert_int_equal(off, len);
+	free(out);
+}
 
 static void
 write_lines(void)
@@ -80,11 +126,55 @@ test_lines(void **state)
 	free(out);
 }
 
+static void
+held_lines(void)
+{
+	log_info("before");
+	log_hold();
+	log_info("undone 1");
+	log_error("undone 2");
+	log_discard();
+	log_info("between");
+	log_hold();
+	log_info("kept %d", 1);
+	log_warn("kept %s", longword);
+	log_debug("never");
+	fputs("marker\n", stderr);     /* written while the lines are held */
+	log_release();
+	log_info("after");
+}
+
+/* Held lines come out at log_release(), in order, or never. */
+static void
+test_hold(void **state)
+{
+	size_t len;
+	char *out, *m;
+
+	(void)state;
+	memset(longword, 'y', sizeof(longword) - 1);
+	log_init(1, LOG_LVL_INFO);
+	out = captured(held_lines, &len);
+	assert_null(strstr(out, "undone"));
+	assert_null(strstr(out, "never"));
+	m = strstr(out, "marker\n");
+	assert_non_null(m);
+	assert_true(strstr(out, "info: before\n") < strstr(out, "info: between\n"));
+	assert_true(strstr(out, "info: between\n") < m);
+	assert_true(m < strstr(out, "info: kept 1\n"));
+	assert_true(strstr(out, "info: kept 1\n") < strstr(out, "warning: kept yyy"));
+	assert_non_null(strstr(out, longword));
+	assert_true(strstr(out, longword) < strstr(out, "info: after\n"));
+	free(out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -385,7 +385,6 @@ test_render_mail_table(void **state)
 	tvars_free(v);
 }
 
-/* Template files are limited to 256 KiB and must not contain NUL bytes. */
 static void
 write_file(const char *path, const char *text)
 {
@@ -449,12 +448,39 @@ test_render_mail_cache(void **state)
 	free(body);
 	render_cache_clear();
 	unlink(path);
+
+	/* More templates than the cache keeps: the others are read each time. */
+	tvars_set(v, "nr", "neu");
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 140; i++) {
+			char name[16], text[64], want[32];
+
+			snprintf(name, sizeof(name), "n%d", i);
+			snprintf(path, sizeof(path), "%s/de/%s.txt", dir, name);
+			if (round == 0) {
+				snprintf(text, sizeof(text), "Subject: S%d {{nr}}\n\n"
+				    "B%d\n", i, i);
+				write_file(path, text);
+			}
+			assert_int_equal(render_mail(dir, "de", name, v, &subject,
+			    &body, &error), 0);
+			snprintf(want, sizeof(want), "S%d neu", i);
+			assert_string_equal(subject, want);
+			snprintf(want, sizeof(want), "B%d\n", i);
+			assert_string_equal(body, want);
+			free(subject);
+			free(body);
+			if (round == 1)
+				unlink(path);
+		}
+	render_cache_clear();
 	snprintf(path, sizeof(path), "%s/de", dir);
 	rmdir(path);
 	rmdir(dir);
 	tvars_free(v);
 }
 
+/* Template files are limited to 256 KiB and must not contain NUL bytes. */
 static void
 test_render_mail_file_limits(void **state)
 {

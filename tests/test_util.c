@@ -35,6 +35,19 @@ test_money_format(void **state)
 		assert_string_equal(money_format(rows[i].cents, out), rows[i].text);
 }
 
+static int
+exact(const char *text, size_t len)
+{
+	char *copy = malloc(len ? len : 1);
+	int r;
+
+	assert_non_null(copy);
+	memcpy(copy, text, len);
+	r = utf8_valid(copy, len);
+	free(copy);
+	return r;
+}
+
 /* A non-ASCII or broken sequence at every offset of a long ASCII text. */
 static void
 test_utf8_valid_offsets(void **state)
@@ -62,9 +75,11 @@ test_utf8_valid_offsets(void **state)
 		for (size_t at = 0; at + sl <= 40; at++) {
 			memset(text, 'a', sizeof(text));
 			memcpy(text + at, seqs[k].seq, sl);
-			/* Text ends right after the sequence, or 20 bytes later. */
-			if (utf8_valid(text, at + sl) != seqs[k].valid ||
-			    utf8_valid(text, at + sl + 20) != seqs[k].valid)
+			/* Text ends right after the sequence, or 20 bytes later;
+			 * on the heap at its exact size, so that ASan sees any
+			 * read past the end. */
+			if (exact(text, at + sl) != seqs[k].valid ||
+			    exact(text, at + sl + 20) != seqs[k].valid)
 				fail_msg("sequence %zu at offset %zu misjudged", k, at);
 		}
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * testutil - small helpers shared by the database-backed unit tests: a
- * fresh database in a temporary directory with the sample master data.
+ * testutil - small helpers shared by the unit tests: a fresh database in
+ * a temporary directory with the sample master data, and a clock.
  */
 #ifndef SO_TESTUTIL_H
 #define SO_TESTUTIL_H
@@ -9,11 +9,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "import.h"
 #include "store.h"
 #include "util.h"
+
+/* Monotonic seconds, for tests that check how long something waited. */
+static inline double
+testutil_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 /* The specification's samples, shipped in the project as the demo data. */
 #define SAMPLES "contrib/demo"

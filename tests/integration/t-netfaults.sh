@@ -15,10 +15,11 @@
 # - Postfix answering 450 (retried after the backoff, then delivered) and
 #   550 (failed for good, not retried, shown by status, the administrator
 #   told once);
-# - 1,200 mails are taken in three batches, and the MOVE of a batch runs on
-#   the server while the next batch is decided; a connection cut at that
-#   MOVE's answer fails the cycle, keeps what was decided, and the next
-#   cycle files the rest without a second case.
+# - 1,200 mails are taken in three batches; the MOVE of batch 1 is sent
+#   before batch 2 is decided, and its answer read after.  A connection
+#   cut at that answer fails the cycle but keeps batch 2's decisions, and
+#   the next cycle files the rest without a second case.  (That the MOVE
+#   is really under way meanwhile is tested in test_imapc.)
 set -u
 . "$(dirname "$0")/common.sh"
 FP=${SO_FAULTPROXY:-$SO_REPO_ROOT/build/tests/integration/faultproxy}
@@ -195,7 +196,7 @@ so_assert_eq "$(confirmations)" "sent:1 sent:1 sent:3 sent:1 sent:2 failed:1" "4
 so_assert_eq "$(so_imap_count requester1@exempla.test INBOX)" 5 "requester1 got that confirmation once"
 so_assert_eq "$(so_imap_count admin@exempla.test INBOX)" 1 "no second alert"
 
-# --- the MOVE under way while the next batch is decided, then cut ---------
+# --- a MOVE answered after the next batch is decided, then cut -----------
 # The confirmations of these mails do not matter here: SMTP is left down.
 stop_proxy smtp
 before=$(cases)
@@ -206,9 +207,9 @@ so_assert_eq "$(so_imap_count bestellung@exempla.test INBOX)" 1200 "1,200 mails 
 # while batch 2 was decided.
 proxy imap cutmove -m 'COPYUID' -f cut -c 1
 timed_poll cutmove SO_NOW=$((T + 3600))
-so_assert_eq "$rc" 1 "connection cut at the answer to a MOVE under way: poll exits 1"
+so_assert_eq "$rc" 1 "connection cut at the answer to a pipelined MOVE: poll exits 1"
 so_assert_contains "$D/fp-cutmove.log" "cut server->client" "cutmove: the proxy cut the MOVE's answer"
-so_assert_eq "$(( $(cases) - before ))" 1000 "the batch decided while the MOVE was under way is kept (2 of 3 batches)"
+so_assert_eq "$(( $(cases) - before ))" 1000 "the batch decided before the MOVE's answer is kept (2 of 3 batches)"
 so_assert_eq "$(so_imap_count bestellung@exempla.test INBOX) $(( $(so_imap_count bestellung@exempla.test Verarbeitet) - filed ))" "700 500" "the server moved batch 1 (500 mails) before the cut"
 timed_poll aftercut SO_NOW=$((T + 3600))
 so_assert_eq "$rc" 0 "the next poll works"
