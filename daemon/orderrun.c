@@ -584,12 +584,18 @@ orderrun_due(struct store *st, const struct config *cfg, int64_t now,
 		return prev <= 0 ? 0 : -1;
 	if (prev <= last)
 		return 0;
-	/* Positions released after the schedule time wait for the next one. */
-	q = store_stmt(st, "SELECT count(*) FROM position p JOIN vorgang v ON "
-	    "v.id = p.vorgang_id WHERE v.state = 'freigegeben' AND p.state = "
-	    "'freigegeben' AND p.bestellung_id IS NULL AND coalesce((SELECT "
-	    "max(h.at) FROM history h WHERE h.vorgang_id = v.id AND h.to_state "
-	    "= 'freigegeben'), v.created_at) <= ?");
+	/*
+	 * Positions released after the schedule time wait for the next one.
+	 * A case is released when (or after) it is created, so the cases
+	 * created later are left out before their history is looked at: with
+	 * thousands of cases waiting, that history was most of the check.
+	 */
+	q = store_stmt(st, "SELECT EXISTS (SELECT 1 FROM position p JOIN "
+	    "vorgang v ON v.id = p.vorgang_id WHERE v.state = 'freigegeben' AND "
+	    "v.created_at <= ?1 AND p.state = 'freigegeben' AND "
+	    "p.bestellung_id IS NULL AND coalesce((SELECT max(h.at) FROM "
+	    "history h WHERE h.vorgang_id = v.id AND h.to_state = "
+	    "'freigegeben'), v.created_at) <= ?1)");
 	sqlite3_bind_int64(q, 1, prev);
 	rc = sqlite3_step(q);
 	if (rc != SQLITE_ROW) {
