@@ -233,8 +233,9 @@ hdr_encoded(struct composer *c, const char *s)
 				else if (q_safe(ch))
 					word[o++] = (char)ch;
 				else {
-					snprintf(word + o, 4, "=%02X", ch);
-					o += 3;
+					word[o++] = '=';
+					word[o++] = "0123456789ABCDEF"[ch >> 4];
+					word[o++] = "0123456789ABCDEF"[ch & 15];
 				}
 			}
 		} else

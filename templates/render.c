@@ -38,10 +38,25 @@ struct tvar {
 	size_t nitems;
 };
 
+/*
+ * Keys and values live in chunks owned by the root, freed with it: one
+ * mail's variables are dozens of short strings, set once and freed
+ * together.  A value set again leaves its old copy there until then.
+ */
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	char data[];
+};
+
+#define CHUNK_SIZE 4096
+
 struct tvars {
 	struct tvars *parent;   /* NULL for the root */
+	struct tvars *root;     /* the owner of the chunks (itself for the root) */
 	struct tvar *vars;
 	size_t nvars, cap;
+	struct chunk *chunks;   /* the root's only */
 };
 
 enum tok_type {
@@ -80,10 +95,40 @@ struct render_ctx {
 
 static __thread char render_err[512];
 
+/* A copy of s[0..n) and a NUL in v's root's chunks. */
+static char *
+chunk_copy(struct tvars *v, const char *s, size_t n)
+{
+	struct tvars *root = v->root;
+	struct chunk *c = root->chunks;
+	char *p;
+
+	if (c == NULL || c->size - c->used < n + 1) {
+		size_t size = n + 1 > CHUNK_SIZE / 4 ? n + 1 : CHUNK_SIZE;
+
+		c = xmalloc(sizeof(*c) + size);
+		c->used = 0;
+		c->size = size;
+		if (size > CHUNK_SIZE && root->chunks != NULL) {
+			/* A big value gets a chunk of its own, behind the one
+			 * still being filled. */
+			c->next = root->chunks->next;
+			root->chunks->next = c;
+		} else {
+			c->next = root->chunks;
+			root->chunks = c;
+		}
+	}
+	p = c->data + c->used;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	c->used += n + 1;
+	return p;
+}
+
 static void
 tvar_clear(struct tvar *tv)
 {
-	free(tv->value);
 	tv->value = NULL;
 	for (size_t i = 0; i < tv->nitems; i++)
 		tvars_free(tv->items[i]);
@@ -95,7 +140,10 @@ tvar_clear(struct tvar *tv)
 struct tvars *
 tvars_new(void)
 {
-	return xcalloc(1, sizeof(struct tvars));
+	struct tvars *v = xcalloc(1, sizeof(struct tvars));
+
+	v->root = v;
+	return v;
 }
 
 void
@@ -103,11 +151,15 @@ tvars_free(struct tvars *v)
 {
 	if (v == NULL)
 		return;
-	for (size_t i = 0; i < v->nvars; i++) {
+	for (size_t i = 0; i < v->nvars; i++)
 		tvar_clear(&v->vars[i]);
-		free(v->vars[i].key);
-	}
 	free(v->vars);
+	while (v->chunks != NULL) {
+		struct chunk *next = v->chunks->next;
+
+		free(v->chunks);
+		v->chunks = next;
+	}
 	free(v);
 }
 
@@ -128,8 +180,8 @@ tvars_entry(struct tvars *v, const char *key, int create)
 	}
 	tv = &v->vars[v->nvars++];
 	memset(tv, 0, sizeof(*tv));
-	tv->key = xstrdup(key);
 	tv->klen = strlen(key);
+	tv->key = chunk_copy(v, key, tv->klen);
 	return tv;
 }
 
@@ -137,10 +189,21 @@ void
 tvars_set(struct tvars *v, const char *key, const char *value)
 {
 	struct tvar *tv = tvars_entry(v, key, 1);
+	size_t n;
 
 	tvar_clear(tv);
+	if (value == NULL)
+		value = "";
 	/* Mail text must be UTF-8, whatever a value was read from. */
-	tv->value = str_utf8_fix(value ? value : "");
+	n = strlen(value);
+	if (utf8_valid(value, n))
+		tv->value = chunk_copy(v, value, n);
+	else {
+		char *fixed = str_utf8_fix(value);
+
+		tv->value = chunk_copy(v, fixed, strlen(fixed));
+		free(fixed);
+	}
 }
 
 void
@@ -172,12 +235,10 @@ tvars_add_item(struct tvars *v, const char *key)
 	struct tvars *item;
 
 	/* A key is either a value or a list; adding an item makes it a list. */
-	if (tv->value != NULL) {
-		free(tv->value);
-		tv->value = NULL;
-	}
-	item = tvars_new();
+	tv->value = NULL;
+	item = xcalloc(1, sizeof(*item));
 	item->parent = v;
+	item->root = v->root;
 	tv->items = xreallocarray(tv->items, tv->nitems + 1, sizeof(*tv->items));
 	tv->items[tv->nitems++] = item;
 	return item;

@@ -20,7 +20,9 @@
  * render_mail() reads DIR/LANG/NAME.txt.
  *
  * Memory: a struct tvars owns copies of all keys and values and all items
- * added to it; tvars_free() on the root frees everything.
+ * added to it; tvars_free() on the root frees everything.  (A value set
+ * again keeps its old copy until then: a tvars is for one mail or one
+ * document, not for a loop without end.)
  */
 #ifndef SO_RENDER_H
 #define SO_RENDER_H

@@ -241,6 +241,31 @@ test_render_tvars(void **state)
 	assert_int_equal(out.len, 60 + 99 * 3);
 	assert_string_equal(buf_cstr(&out) + out.len - 3, "099");
 	assert_int_equal(strspn(buf_cstr(&out), "0"), out.len - 2);
+
+	/* Values longer than the chunks they are kept in, between short
+	 * ones, and bytes that are not UTF-8. */
+	{
+		static char big[10000];
+		char want[32];
+
+		memset(big, 'b', sizeof(big) - 1);
+		for (int i = 0; i < 3; i++) {
+			snprintf(want, sizeof(want), "s%d", i);
+			tvars_set(v, want, want);
+			tvars_set(v, i ? "big1" : "big0", big + i * 3000);
+		}
+		tvars_set(v, "bad", "Gr\xfc\xdf" "e");
+		buf_reset(&out);
+		assert_int_equal(render_string("{{s0}}|{{big0}}|{{s1}}|{{big1}}|"
+		    "{{s2}}|{{bad}}", v, &out, &error), 0);
+		snprintf(want, sizeof(want), "s0|");
+		assert_int_equal(strncmp(buf_cstr(&out), want, 3), 0);
+		/* s0| big0 |s1| big1 (set last from big + 6000) |s2| bad */
+		assert_int_equal(out.len, 3 + 9999 + 4 + 3999 + 4 + 9);
+		assert_non_null(strstr(buf_cstr(&out), "|s1|"));
+		assert_string_equal(buf_cstr(&out) + out.len - 13,
+		    "|s2|Gr\xef\xbf\xbd\xef\xbf\xbd" "e");
+	}
 	buf_free(&out);
 	tvars_free(v);
 }
