@@ -406,10 +406,6 @@ list_collect(clist *result, uint32_t lo, uint32_t hi, struct imapc_msg **msgs,
 				m.size = st->att_data.att_rfc822_size;
 				sized = 1;
 			}
-			else if (st->att_type == MAILIMAP_MSG_ATT_INTERNALDATE &&
-			    st->att_data.att_internal_date != NULL)
-				m.arrived = date_time_epoch(
-				    st->att_data.att_internal_date);
 		}
 		if (m.uid >= lo && m.uid <= hi && m.uid != 0 && sized)
 			(*msgs)[(*n)++] = m;
@@ -472,8 +468,6 @@ imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r)
 		    mailimap_fetch_att_new_rfc822_size());
 		mailimap_fetch_type_new_fetch_att_list_add(ft,
 		    mailimap_fetch_att_new_flags());
-		mailimap_fetch_type_new_fetch_att_list_add(ft,
-		    mailimap_fetch_att_new_internaldate());
 		set = mailimap_set_new_interval(uids[i], uids[last]);
 		r = mailimap_uid_fetch(c->imap, set, ft, &result);
 		mailimap_set_free(set);
@@ -483,7 +477,7 @@ imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r)
 			free(*msgs_r);
 			*msgs_r = NULL;
 			*n_r = 0;
-			return fail(c, "UID FETCH UID RFC822.SIZE FLAGS INTERNALDATE", r);
+			return fail(c, "UID FETCH UID RFC822.SIZE FLAGS", r);
 		}
 		list_collect(result, uids[i], uids[last], msgs_r, n_r);
 		mailimap_fetch_list_free(result);
@@ -505,6 +499,7 @@ imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r)
 struct fetch_ctx {
 	char *data;
 	size_t len;
+	int64_t arrived;
 };
 
 static void
@@ -512,6 +507,9 @@ fetch_cb(struct mailimap_msg_att_static *s, void *vctx)
 {
 	struct fetch_ctx *fc = vctx;
 
+	if (s->att_type == MAILIMAP_MSG_ATT_INTERNALDATE &&
+	    s->att_data.att_internal_date != NULL)
+		fc->arrived = date_time_epoch(s->att_data.att_internal_date);
 	if (s->att_type == MAILIMAP_MSG_ATT_BODY_SECTION && fc->data == NULL &&
 	    s->att_data.att_body_section->sec_body_part != NULL) {
 		fc->len = s->att_data.att_body_section->sec_length;
@@ -524,12 +522,12 @@ fetch_cb(struct mailimap_msg_att_static *s, void *vctx)
 
 int
 imapc_fetch(struct imapc *c, uint32_t uid, int header_only, char **data_r,
-    size_t *len_r)
+    size_t *len_r, int64_t *arrived_r)
 {
 	struct mailimap_fetch_type *ft;
 	struct mailimap_section *sec;
 	struct mailimap_set *set;
-	struct fetch_ctx fc = { NULL, 0 };
+	struct fetch_ctx fc = { NULL, 0, 0 };
 	clist *result = NULL;
 	int r;
 
@@ -538,6 +536,8 @@ imapc_fetch(struct imapc *c, uint32_t uid, int header_only, char **data_r,
 
 	sec = header_only ? mailimap_section_new_header() : mailimap_section_new(NULL);
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_internaldate());
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_body_peek_section(sec));
 	set = mailimap_set_new_single(uid);
@@ -555,6 +555,8 @@ imapc_fetch(struct imapc *c, uint32_t uid, int header_only, char **data_r,
 	}
 	*data_r = fc.data;
 	*len_r = fc.len;
+	if (arrived_r != NULL)
+		*arrived_r = fc.arrived;
 	return 0;
 }
 
@@ -577,7 +579,7 @@ uid_set_add(struct mailimap_set *set, const uint32_t *uids, size_t n)
 
 int
 imapc_fetch_many(struct imapc *c, const uint32_t *uids, size_t n,
-    char **data_r, size_t *len_r)
+    char **data_r, size_t *len_r, int64_t *arrived_r)
 {
 	struct mailimap_fetch_type *ft;
 	struct mailimap_set *set;
@@ -587,6 +589,7 @@ imapc_fetch_many(struct imapc *c, const uint32_t *uids, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		data_r[i] = NULL;
 		len_r[i] = 0;
+		arrived_r[i] = 0;
 	}
 	if (settle(c) == -1)
 		return -1;
@@ -594,6 +597,8 @@ imapc_fetch_many(struct imapc *c, const uint32_t *uids, size_t n,
 	uid_set_add(set, uids, n);
 	ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_internaldate());
 	mailimap_fetch_type_new_fetch_att_list_add(ft,
 	    mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
 	r = mailimap_uid_fetch(c->imap, set, ft, &result);
@@ -604,6 +609,7 @@ imapc_fetch_many(struct imapc *c, const uint32_t *uids, size_t n,
 	for (clistiter *it = clist_begin(result); it; it = clist_next(it)) {
 		struct mailimap_msg_att *ma = clist_content(it);
 		uint32_t uid = 0;
+		int64_t arrived = 0;
 		struct mailimap_msg_att_body_section *body = NULL;
 
 		for (clistiter *j = clist_begin(ma->att_list); j; j = clist_next(j)) {
@@ -617,9 +623,14 @@ imapc_fetch_many(struct imapc *c, const uint32_t *uids, size_t n,
 				uid = st->att_data.att_uid;
 			else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION)
 				body = st->att_data.att_body_section;
+			else if (st->att_type == MAILIMAP_MSG_ATT_INTERNALDATE &&
+			    st->att_data.att_internal_date != NULL)
+				arrived = date_time_epoch(
+				    st->att_data.att_internal_date);
 		}
 		for (size_t i = 0; i < n && body && body->sec_body_part; i++)
 			if (uids[i] == uid && data_r[i] == NULL) {
+				arrived_r[i] = arrived;
 				len_r[i] = body->sec_length;
 				data_r[i] = xmalloc(len_r[i] + 1);
 				memcpy(data_r[i], body->sec_body_part, len_r[i]);

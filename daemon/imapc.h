@@ -29,7 +29,6 @@ struct imapc_msg {
 	uint32_t uid;
 	uint32_t size;          /* RFC822.SIZE */
 	int deleted;            /* has \Deleted (left by a COPY fallback) */
-	int64_t arrived;        /* INTERNALDATE (delivery time), 0 if unknown */
 };
 
 /* Connect, log in, create the processed and failed folders if missing, select the inbox. */
@@ -41,9 +40,13 @@ uint32_t imapc_uidvalidity(struct imapc *c);
 /* UIDs and sizes of all messages in the inbox, ascending.  Caller frees *msgs_r. */
 int imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r);
 
-/* The whole message (header_only: its header) with BODY.PEEK.  Caller frees. */
+/*
+ * The whole message (header_only: its header) with BODY.PEEK, and its
+ * INTERNALDATE (delivery time, 0 if unknown) into *arrived_r unless NULL.
+ * Caller frees.
+ */
 int imapc_fetch(struct imapc *c, uint32_t uid, int header_only, char **data_r,
-    size_t *len_r);
+    size_t *len_r, int64_t *arrived_r);
 
 /*
  * The whole messages uids[0..n) with one UID FETCH BODY.PEEK[]: data_r[i]
@@ -51,7 +54,7 @@ int imapc_fetch(struct imapc *c, uint32_t uid, int header_only, char **data_r,
  * meanwhile gets "" and 0.
  */
 int imapc_fetch_many(struct imapc *c, const uint32_t *uids, size_t n,
-    char **data_r, size_t *len_r);
+    char **data_r, size_t *len_r, int64_t *arrived_r);
 
 /*
  * Move several messages to folder with one command (UID MOVE of a set,

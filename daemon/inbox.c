@@ -444,10 +444,11 @@ process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 	const char *why;
 	char *data = NULL;
 	size_t len = 0;
+	int64_t arrived = 0;
 	int r, parsed = 0;
 
 	stats->seen++;
-	if (imapc_fetch(ic, uid, 1, &data, &len) == -1)
+	if (imapc_fetch(ic, uid, 1, &data, &len, &arrived) == -1)
 		return -1;
 	if (wf->cfg->parser_isolation) {
 		r = sandbox_parse(wf->cfg, &wf->limits, wf->profile, data, len, 1,
@@ -474,7 +475,7 @@ process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		parsed = 1;
 	}
 	{
-		struct wf_input in = { uidvalidity, uid, data, len, 1, m->arrived,
+		struct wf_input in = { uidvalidity, uid, data, len, 1, arrived,
 		    parsed ? &pm : NULL };
 
 		r = workflow_process_mail(wf, &in, &res);
@@ -516,7 +517,6 @@ batch_next(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		if (b->n > 0 && bytes + msgs[i].size > INTAKE_BATCH_BYTES)
 			break;
 		bytes += msgs[i].size;
-		b->arrived[b->n] = msgs[i].arrived;
 		b->uid[b->n++] = msgs[i].uid;
 	}
 	*next = i;
@@ -524,7 +524,7 @@ batch_next(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		free(b);
 		return 0;
 	}
-	if (imapc_fetch_many(ic, b->uid, b->n, b->data, b->len) == -1) {
+	if (imapc_fetch_many(ic, b->uid, b->n, b->data, b->len, b->arrived) == -1) {
 		free(b);
 		return -1;
 	}
