@@ -338,12 +338,15 @@ batch_parsed(struct workflow *wf, uint32_t uidvalidity, struct batch *b)
 
 /*
  * Decide the mails of a parsed batch in the group's open transaction.  In
- * a first, optimistic pass a failing mail spoils the transaction: -2, and
- * nothing of the pass may be kept.
+ * the optimistic pass a failing mail that wrote something spoils the
+ * transaction: -2 with *failed_r its index, and nothing of the pass may be
+ * kept.  -1 when SQLite lost the transaction itself (disk full, I/O):
+ * nothing of the batch is recorded, the rest is left for the next cycle.
  */
 static int
 decide_all(struct workflow *wf, uint32_t uidvalidity, struct batch *b,
-    struct group *g, struct intake_stats *stats, int optimistic)
+    struct group *g, struct intake_stats *stats, int optimistic,
+    size_t *failed_r)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		struct wf_result res;
@@ -367,9 +370,11 @@ decide_all(struct workflow *wf, uint32_t uidvalidity, struct batch *b,
 			    &b->parsed[i] : NULL };
 
 			r = workflow_process_mail(wf, &in, &res) == -1 ? -1 : 1;
-			if (r == -1 && optimistic)
+			if (r == -1 && optimistic && store_spoiled(wf->st)) {
+				*failed_r = i;
 				return -2;
-			if (r == -1) {
+			}
+			if (r == -1 && store_in_transaction(wf->st)) {
 				/* Nothing of this mail was written; retry, give
 				 * up after a few. */
 				stats->errors++;
@@ -382,8 +387,18 @@ decide_all(struct workflow *wf, uint32_t uidvalidity, struct batch *b,
 					    "retry", b->uid[i]);
 			}
 		}
-		if (optimistic && store_spoiled(wf->st))
+		if (optimistic && store_spoiled(wf->st)) {
+			*failed_r = i;
 			return -2;
+		}
+		if (!store_in_transaction(wf->st)) {
+			log_error("intake: the database dropped the transaction "
+			    "at uid=%u; nothing of this batch is recorded",
+			    b->uid[i]);
+			stats->left += (unsigned)(b->n - i);
+			stats->seen += (unsigned)(b->n - i - 1);
+			return -1;
+		}
 		if (r != 1)
 			stats->left++;
 		else
@@ -397,31 +412,29 @@ decide_all(struct workflow *wf, uint32_t uidvalidity, struct batch *b,
  * without a savepoint per mail, which would copy every page a mail
  * touches; only if a mail fails is all of it rolled back and decided
  * again with one savepoint per mail, so that the failing mail alone is
- * undone.  The log lines of the first pass are held until it stands.
+ * undone.  The log lines of the first pass are held; the caller releases
+ * them once the batch is committed.
  */
 static int
 batch_decide(struct workflow *wf, uint32_t uidvalidity, struct batch *b,
     struct group *g, struct intake_stats *stats)
 {
 	struct intake_stats before = *stats;
+	size_t failed = 0;
 	int r;
 
 	if (group_begin(wf, g) == -1)
 		return -1;
-	if (g->n > 0)   /* not from an empty transaction: no optimism */
-		return decide_all(wf, uidvalidity, b, g, stats, 0);
 	store_optimistic(wf->st, 1);
 	log_hold();
-	r = decide_all(wf, uidvalidity, b, g, stats, 1);
+	r = decide_all(wf, uidvalidity, b, g, stats, 1, &failed);
 	store_optimistic(wf->st, 0);
-	if (r == 0) {
-		log_release();
-		return 0;
-	}
+	if (r != -2)
+		return r;
 	log_discard();
 	store_rollback(wf->st);
-	log_warn("intake: a mail of a batch of %zu failed; the batch is decided "
-	    "again, mail by mail", b->n);
+	log_warn("intake: uid=%u failed in a batch of %zu mails; the batch is "
+	    "decided again, mail by mail", b->uid[failed], b->n);
 	g->open = 0;
 	for (size_t i = 0; i < g->n; i++)
 		free(g->folder[i]);
@@ -430,7 +443,7 @@ batch_decide(struct workflow *wf, uint32_t uidvalidity, struct batch *b,
 	*stats = before;
 	if (group_begin(wf, g) == -1)
 		return -1;
-	return decide_all(wf, uidvalidity, b, g, stats, 0);
+	return decide_all(wf, uidvalidity, b, g, stats, 0, &failed);
 }
 
 /* A message over the size limit: only its header is fetched, answered, filed. */
@@ -590,8 +603,12 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats,
 		 */
 		if (batch_decide(wf, uidvalidity, cur, g, stats) == -1)
 			rc = -1;
-		if (group_commit(ic, wf, uidvalidity, g, mv, stats) == -1)
+		/* The batch's log lines say what is recorded, or nothing. */
+		if (group_commit(ic, wf, uidvalidity, g, mv, stats) == -1) {
+			log_discard();
 			rc = -1;
+		} else
+			log_release();
 		if ((rc == 0 || moving->started) &&
 		    moves_flush(ic, wf, uidvalidity, moving, stats) == -1)
 			rc = -1;

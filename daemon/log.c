@@ -56,7 +56,10 @@ held_emit(void)
 	for (size_t i = 0; i < held.len;) {
 		size_t l = strlen(held.data + i + 1);
 
-		emit((enum log_level)held.data[i], held.data + i + 1, l);
+		unsigned char lv = (unsigned char)held.data[i];
+
+		emit(lv <= LOG_LVL_DEBUG ? (enum log_level)lv : LOG_LVL_INFO,
+		    held.data + i + 1, l);
 		i += l + 2;
 	}
 	held.len = 0;
@@ -88,10 +91,14 @@ keep(enum log_level level, const char *line, size_t len)
 	held.len += len + 2;
 }
 
+/*
+ * Errors are never held: they say why work is undone, and a fatal one is
+ * followed by abort().
+ */
 static void
 out(enum log_level level, const char *line, size_t len)
 {
-	if (held.on)
+	if (held.on && level != LOG_LVL_ERROR)
 		keep(level, line, len);
 	else
 		emit(level, line, len);

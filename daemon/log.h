@@ -26,8 +26,9 @@ void log_vlog(enum log_level level, const char *fmt, va_list ap) SO_ATTR_PRINTF(
 /*
  * Hold lines back, for work that may be undone and done again (a batch of
  * mails decided first without per-mail savepoints): log_release() writes
- * them as they were made, log_discard() drops them.  More than 4 MiB held
- * are written early.
+ * them as they were made, log_discard() drops them.  Errors are written at
+ * once, never held.  More than 4 MiB held (only thinkable at debug level)
+ * are written early, and may then be written again by the redone work.
  */
 void log_hold(void);
 void log_release(void);

@@ -311,6 +311,12 @@ store_spoiled(struct store *st)
 	return st->spoiled;
 }
 
+int
+store_in_transaction(struct store *st)
+{
+	return !sqlite3_get_autocommit(st->db);
+}
+
 sqlite3_stmt *
 store_stmt(struct store *st, const char *sql)
 {

@@ -48,6 +48,10 @@ void store_rollback(struct store *st);
 void store_optimistic(struct store *st, int on);
 int store_spoiled(struct store *st);
 
+/* Whether a transaction is open: after some errors (disk full, I/O, out of
+ * memory) SQLite rolls all of it back by itself. */
+int store_in_transaction(struct store *st);
+
 /*
  * How many store_begin() calls so far failed because another process held
  * the write lock for longer than the busy timeout (10 s).  A caller that

@@ -383,6 +383,11 @@ form_profile_load(const char *path, const char **error_r)
 
 /* ---- matching ---- */
 
+/*
+ * A borrowed match data still holds the offsets of its last user, so
+ * formprofile_group() means something only after a successful
+ * formprofile_match() on the same matcher, pattern and string.
+ */
 struct formprofile_matcher {
 	const struct form_profile *p;
 	pcre2_match_data *md;

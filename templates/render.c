@@ -109,7 +109,7 @@ chunk_copy(struct tvars *v, const char *s, size_t n)
 		c = xmalloc(sizeof(*c) + size);
 		c->used = 0;
 		c->size = size;
-		if (size > CHUNK_SIZE && root->chunks != NULL) {
+		if (size != CHUNK_SIZE && root->chunks != NULL) {
 			/* A big value gets a chunk of its own, behind the one
 			 * still being filled. */
 			c->next = root->chunks->next;

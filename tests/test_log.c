@@ -132,11 +132,12 @@ held_lines(void)
 	log_info("before");
 	log_hold();
 	log_info("undone 1");
-	log_error("undone 2");
+	log_warn("undone 2");
 	log_discard();
 	log_info("between");
 	log_hold();
 	log_info("kept %d", 1);
+	log_error("at once");           /* errors are never held */
 	log_warn("kept %s", longword);
 	log_debug("never");
 	fputs("marker\n", stderr);     /* written while the lines are held */
@@ -159,6 +160,8 @@ test_hold(void **state)
 	assert_null(strstr(out, "never"));
 	m = strstr(out, "marker\n");
 	assert_non_null(m);
+	assert_non_null(strstr(out, "error: at once\n"));
+	assert_true(strstr(out, "error: at once\n") < m);
 	assert_true(strstr(out, "info: before\n") < strstr(out, "info: between\n"));
 	assert_true(strstr(out, "info: between\n") < m);
 	assert_true(m < strstr(out, "info: kept 1\n"));
