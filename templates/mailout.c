@@ -533,31 +533,37 @@ qp_line(struct composer *c, const char *s, size_t n)
 		put(c, s, n);
 		return;
 	}
-
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		int last = i + 1 == n;
 		int literal = (ch >= 33 && ch <= 126 && ch != '=') ||
 		    ((ch == ' ' || ch == '\t') && !last);
-		size_t len = literal ? 1 : 3;
+		size_t len;
 
-		if (col + len > (last ? MAILOUT_QP_LINE_MAX :
-		    MAILOUT_QP_LINE_MAX - 1)) {
-			memcpy(out + o, "=\r\n", 3);
-			o += 3;
-			col = 0;
-		}
-		if (col == 0 && (ch == '.' ||
-		    (ch == 'F' && n - i >= 5 && memcmp(s + i, "From ", 5) == 0)))
-			literal = 0;
-		if (literal) {
+		/* Well inside the line a literal character is just copied. */
+		if (literal && col > 0 && col < MAILOUT_QP_LINE_MAX - 1) {
 			out[o++] = (char)ch;
 			col++;
 		} else {
-			out[o++] = '=';
-			out[o++] = hexd[ch >> 4];
-			out[o++] = hexd[ch & 15];
-			col += 3;
+			len = literal ? 1 : 3;
+			if (col + len > (last ? MAILOUT_QP_LINE_MAX :
+			    MAILOUT_QP_LINE_MAX - 1)) {
+				memcpy(out + o, "=\r\n", 3);
+				o += 3;
+				col = 0;
+			}
+			if (col == 0 && (ch == '.' || (ch == 'F' && n - i >= 5 &&
+			    memcmp(s + i, "From ", 5) == 0)))
+				literal = 0;
+			if (literal) {
+				out[o++] = (char)ch;
+				col++;
+			} else {
+				out[o++] = '=';
+				out[o++] = hexd[ch >> 4];
+				out[o++] = hexd[ch & 15];
+				col += 3;
+			}
 		}
 		/* At most 6 bytes per character: a soft break and "=XX". */
 		if (o > sizeof(out) - 6) {
