@@ -53,7 +53,7 @@ struct inbox_moves {
 	size_t n;
 	int started;                    /* a MOVE is under way ... */
 	size_t started_at;              /* ... for the folder of this mail */
-	uint32_t uidvalidity;
+	uint32_t uidvalidity;           /* of the mailbox the uids are in */
 };
 
 enum {
@@ -147,8 +147,8 @@ moves_count(struct inbox_moves *mv, size_t first, int from, int r, size_t ng,
  * remaining folder; note the moved ones in the ledger.
  */
 static int
-moves_flush(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    struct inbox_moves *mv, struct intake_stats *stats)
+moves_flush(struct imapc *ic, struct workflow *wf, struct inbox_moves *mv,
+    struct intake_stats *stats)
 {
 	int rc = 0, any = 0;
 
@@ -184,7 +184,7 @@ moves_flush(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 	if (any && store_begin(wf->st) == 0) {
 		for (size_t i = 0; i < mv->n; i++)
 			if (mv->state[i] == MOVE_DONE)
-				(void)workflow_moved(wf, uidvalidity, mv->uid[i]);
+				(void)workflow_moved(wf, mv->uidvalidity, mv->uid[i]);
 		(void)store_commit(wf->st);
 	}
 	for (size_t i = 0; i < mv->n; i++)
@@ -194,18 +194,27 @@ moves_flush(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 }
 
 static int
-moves_add(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    struct inbox_moves *mv, uint32_t uid, const char *folder,
-    struct intake_stats *stats)
+moves_add(struct imapc *ic, struct workflow *wf, struct inbox_moves *mv,
+    uint32_t uid, const char *folder, struct intake_stats *stats)
 {
 	if (mv->n == INTAKE_MOVE_GROUP &&
-	    moves_flush(ic, wf, uidvalidity, mv, stats) == -1)
+	    moves_flush(ic, wf, mv, stats) == -1)
 		return -1;
 	mv->uid[mv->n] = uid;
 	mv->folder[mv->n] = xstrdup(folder);
 	mv->state[mv->n] = MOVE_WAITING;
 	mv->n++;
 	return 0;
+}
+
+/* Forget the group's mails (its transaction is ended by the caller). */
+static void
+group_clear(struct group *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->folder[i]);
+	g->n = 0;
+	g->cases = 0;
 }
 
 /* Open the group's transaction unless it is open. */
@@ -226,8 +235,8 @@ group_begin(struct workflow *wf, struct group *g)
  * the cycle counts as failed.
  */
 static int
-group_commit(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    struct group *g, struct inbox_moves *mv, struct intake_stats *stats)
+group_commit(struct imapc *ic, struct workflow *wf, struct group *g,
+    struct inbox_moves *mv, struct intake_stats *stats)
 {
 	int rc = 0;
 
@@ -242,14 +251,9 @@ group_commit(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 	}
 	if (rc == 0)
 		stats->cases += g->cases;
-	for (size_t i = 0; i < g->n; i++) {
-		if (rc == 0)
-			rc = moves_add(ic, wf, uidvalidity, mv, g->uid[i],
-			    g->folder[i], stats);
-		free(g->folder[i]);
-	}
-	g->n = 0;
-	g->cases = 0;
+	for (size_t i = 0; i < g->n && rc == 0; i++)
+		rc = moves_add(ic, wf, mv, g->uid[i], g->folder[i], stats);
+	group_clear(g);
 	return rc;
 }
 
@@ -436,10 +440,7 @@ batch_decide(struct workflow *wf, uint32_t uidvalidity, struct batch *b,
 	log_warn("intake: uid=%u failed in a batch of %zu mails; the batch is "
 	    "decided again, mail by mail", b->uid[failed], b->n);
 	g->open = 0;
-	for (size_t i = 0; i < g->n; i++)
-		free(g->folder[i]);
-	g->n = 0;
-	g->cases = 0;
+	group_clear(g);
 	*stats = before;
 	if (group_begin(wf, g) == -1)
 		return -1;
@@ -482,7 +483,7 @@ process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 				stats->left++;
 				return 0;
 			}
-			return moves_add(ic, wf, uidvalidity, mv, uid, res.folder,
+			return moves_add(ic, wf, mv, uid, res.folder,
 			    stats);
 		}
 		parsed = 1;
@@ -501,7 +502,7 @@ process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 		stats->left++;
 		return 0;
 	}
-	return moves_add(ic, wf, uidvalidity, mv, uid, res.folder, stats);
+	return moves_add(ic, wf, mv, uid, res.folder, stats);
 }
 
 static int
@@ -575,6 +576,7 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats,
 	uint32_t uidvalidity = imapc_uidvalidity(ic);
 	int rc = 0;
 
+	mv->uidvalidity = moving->uidvalidity = uidvalidity;
 	*left_r = NULL;
 	if (imapc_list(ic, &msgs, &n) == -1) {
 		free(mv);
@@ -604,13 +606,13 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats,
 		if (batch_decide(wf, uidvalidity, cur, g, stats) == -1)
 			rc = -1;
 		/* The batch's log lines say what is recorded, or nothing. */
-		if (group_commit(ic, wf, uidvalidity, g, mv, stats) == -1) {
+		if (group_commit(ic, wf, g, mv, stats) == -1) {
 			log_discard();
 			rc = -1;
 		} else
 			log_release();
 		if ((rc == 0 || moving->started) &&
-		    moves_flush(ic, wf, uidvalidity, moving, stats) == -1)
+		    moves_flush(ic, wf, moving, stats) == -1)
 			rc = -1;
 		batch_free(cur);
 		cur = nxt;
@@ -618,7 +620,7 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats,
 	}
 	batch_free(cur);
 	/* What was decided is recorded even when the cycle fails. */
-	if (group_commit(ic, wf, uidvalidity, g, mv, stats) == -1)
+	if (group_commit(ic, wf, g, mv, stats) == -1)
 		rc = -1;
 	/* Stopped early (SIGTERM): the rest waits for the next cycle. */
 	for (; next < n; next++)
@@ -627,11 +629,10 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats,
 	/* The last mails move while the caller sends: see inbox_finish(). */
 	if (rc == 0 && mv->n > 0 && (rc = moves_start(ic, mv)) == 0) {
 		if (mv->started) {
-			mv->uidvalidity = uidvalidity;
 			*left_r = mv;
 			mv = NULL;
 		} else
-			rc = moves_flush(ic, wf, uidvalidity, mv, stats);
+			rc = moves_flush(ic, wf, mv, stats);
 	}
 	moves_free(mv);
 	moves_free(moving);
@@ -648,7 +649,7 @@ inbox_finish(struct imapc *ic, struct workflow *wf, struct inbox_moves *left,
 
 	if (left == NULL)
 		return 0;
-	rc = moves_flush(ic, wf, left->uidvalidity, left, stats);
+	rc = moves_flush(ic, wf, left, stats);
 	moves_free(left);
 	return rc;
 }
