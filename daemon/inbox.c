@@ -15,13 +15,18 @@
  * most INTAKE_BATCH mails or INTAKE_BATCH_BYTES bytes.  The decisions of a
  * batch share one transaction (one fsync), which holds the write lock only
  * while deciding, never across a fetch or a wait for the sandbox.  A mail is
- * moved only after its decision is committed; moves are collected and sent as one MOVE per folder for up to
- * INTAKE_MOVE_GROUP mails, because the server's cost is per command.  A
- * crash before the commit costs the group's work, not its mails; a crash
- * between commit and move is harmless (the ledger files the mail on the
- * next cycle).
+ * moved only after its decision is committed; moves are collected and sent
+ * as one MOVE per folder for up to INTAKE_MOVE_GROUP mails, because the
+ * server's cost is per command.  A crash before the commit costs the
+ * group's work, not its mails; a crash between commit and move is harmless
+ * (the ledger files the mail on the next cycle).
+ *
+ * Each batch is parsed while the one before is decided, so only the first
+ * sandbox is waited for; the first batches are small (INTAKE_FIRST_BATCH,
+ * then twice as many each time) so that this wait is short.
  */
 #define INTAKE_BATCH 500
+#define INTAKE_FIRST_BATCH 50
 #define INTAKE_BATCH_BYTES (8 * 1024 * 1024)
 #define INTAKE_MOVE_GROUP 1000
 
@@ -292,13 +297,15 @@ batch_free(struct batch *b)
 }
 
 /*
- * The next batch from msgs[*next..n): fetched, and its sandbox child
+ * The next batch from msgs[*next..n), of at most *max mails (doubled for
+ * the batch after, up to INTAKE_BATCH): fetched, and its sandbox child
  * started.  Mails over the size limit are handled on their own on the way.
  * *b_r is NULL when nothing is left.
  */
 static int batch_next(struct imapc *ic, struct workflow *wf,
     uint32_t uidvalidity, const struct imapc_msg *msgs, size_t n, size_t *next,
-    struct inbox_moves *mv, struct intake_stats *stats, struct batch **b_r);
+    size_t *max, struct inbox_moves *mv, struct intake_stats *stats,
+    struct batch **b_r);
 
 /* Wait for the batch's sandbox; if it failed, find the culprit one by one. */
 static void
@@ -507,15 +514,16 @@ process_too_large(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
 
 static int
 batch_next(struct imapc *ic, struct workflow *wf, uint32_t uidvalidity,
-    const struct imapc_msg *msgs, size_t n, size_t *next, struct inbox_moves *mv,
-    struct intake_stats *stats, struct batch **b_r)
+    const struct imapc_msg *msgs, size_t n, size_t *next, size_t *max,
+    struct inbox_moves *mv, struct intake_stats *stats, struct batch **b_r)
 {
 	struct batch *b;
-	size_t bytes = 0, i = *next;
+	size_t bytes = 0, i = *next, cap = *max;
 
 	*b_r = NULL;
+	*max = cap * 2 < INTAKE_BATCH ? cap * 2 : INTAKE_BATCH;
 	b = xcalloc(1, sizeof(*b));
-	for (; i < n && b->n < INTAKE_BATCH; i++) {
+	for (; i < n && b->n < cap; i++) {
 		/* Left behind by a COPY fallback without UIDPLUS: already filed. */
 		if (msgs[i].deleted)
 			continue;
@@ -572,7 +580,7 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats,
 	struct inbox_moves *moving = xcalloc(1, sizeof(*moving));
 	struct group *g = xcalloc(1, sizeof(*g));
 	struct batch *cur = NULL, *nxt = NULL;
-	size_t n = 0, next = 0;
+	size_t n = 0, next = 0, max = INTAKE_FIRST_BATCH;
 	uint32_t uidvalidity = imapc_uidvalidity(ic);
 	int rc = 0;
 
@@ -584,13 +592,14 @@ inbox_process(struct imapc *ic, struct workflow *wf, struct intake_stats *stats,
 		free(g);
 		return -1;
 	}
-	rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, mv, stats, &cur);
+	rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, &max, mv,
+	    stats, &cur);
 	while (rc == 0 && cur != NULL) {
 		struct inbox_moves *t;
 
 		if (!intake_should_stop())
-			rc = batch_next(ic, wf, uidvalidity, msgs, n, &next, mv,
-			    stats, &nxt);
+			rc = batch_next(ic, wf, uidvalidity, msgs, n, &next,
+			    &max, mv, stats, &nxt);
 		/* The mails decided so far move while this batch is decided. */
 		t = moving;
 		moving = mv;

@@ -27,6 +27,7 @@
 #include "approval.h"
 #include "audit.h"
 #include "casestore.h"
+#include "checkpointer.h"
 #include "export.h"
 #include "health.h"
 #include "render.h"
@@ -52,6 +53,7 @@ struct app {
 	struct config *cfg;
 	struct form_profile *profile;
 	struct store *st;
+	struct checkpointer *ckpt;      /* poll and daemon only */
 };
 
 static void
@@ -613,11 +615,16 @@ main(int argc, char **argv)
 		rc = EX_CONFIG;
 		goto out;
 	}
+	/* Intake writes in bursts: its checkpoints run beside it. */
+	if ((strcmp(cmd, "poll") == 0 || strcmp(cmd, "daemon") == 0) &&
+	    argc == 1)
+		a.ckpt = checkpointer_start(a.cfg->database);
 	if (store_open(a.cfg->database, &a.st, &err) == -1) {
 		log_error("database: %s", err);
 		rc = 1;
 		goto out;
 	}
+	checkpointer_attach(a.ckpt, store_db(a.st));
 	sender_init();
 	if (strcmp(cmd, "import") == 0 && argc == 2)
 		rc = cmd_import(&a, argv[1]);
@@ -693,6 +700,7 @@ main(int argc, char **argv)
 	}
 out:
 	store_close(a.st);
+	checkpointer_stop(a.ckpt);
 	config_free(a.cfg);
 	form_profile_free(a.profile);
 	render_cache_clear();

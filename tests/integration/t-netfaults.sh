@@ -15,8 +15,9 @@
 # - Postfix answering 450 (retried after the backoff, then delivered) and
 #   550 (failed for good, not retried, shown by status, the administrator
 #   told once);
-# - 1,200 mails are taken in three batches; the MOVE of batch 1 is sent
-#   before batch 2 is decided, and its answer read after.  A connection
+# - 1,200 mails are taken in batches of 50, 100, 200, 400 and 450; the
+#   MOVE of batch 1 is sent before batch 2 is decided, and its answer read
+#   after.  A connection
 #   cut at that answer fails the cycle but keeps batch 2's decisions, and
 #   the next cycle files the rest without a second case.  (That the MOVE
 #   is really under way meanwhile is tested in test_imapc.)
@@ -209,12 +210,12 @@ proxy imap cutmove -m 'COPYUID' -f cut -c 1
 timed_poll cutmove SO_NOW=$((T + 3600))
 so_assert_eq "$rc" 1 "connection cut at the answer to a pipelined MOVE: poll exits 1"
 so_assert_contains "$D/fp-cutmove.log" "cut server->client" "cutmove: the proxy cut the MOVE's answer"
-so_assert_eq "$(( $(cases) - before ))" 1000 "the batch decided before the MOVE's answer is kept (2 of 3 batches)"
-so_assert_eq "$(so_imap_count bestellung@exempla.test INBOX) $(( $(so_imap_count bestellung@exempla.test Verarbeitet) - filed ))" "700 500" "the server moved batch 1 (500 mails) before the cut"
+so_assert_eq "$(( $(cases) - before ))" 150 "the batch decided before the MOVE's answer is kept (batches 1 and 2: 150 mails)"
+so_assert_eq "$(so_imap_count bestellung@exempla.test INBOX) $(( $(so_imap_count bestellung@exempla.test Verarbeitet) - filed ))" "1150 50" "the server moved batch 1 (50 mails) before the cut"
 timed_poll aftercut SO_NOW=$((T + 3600))
 so_assert_eq "$rc" 0 "the next poll works"
 so_assert_eq "$(( $(cases) - before ))" 1200 "every mail one case"
 so_assert_eq "$(sql "SELECT count(DISTINCT source_msgid) FROM vorgang WHERE source_msgid LIKE 'pipe-%'")" 1200 "no case twice"
 so_assert_eq "$(so_imap_count bestellung@exempla.test INBOX) $(( $(so_imap_count bestellung@exempla.test Verarbeitet) - filed ))" "0 1200" "all filed, none lost"
-so_assert_contains "$D/aftercut.log" "seen=700 cases=200 moved=700" "the decided ones are only filed, the last batch decided"
+so_assert_contains "$D/aftercut.log" "seen=1150 cases=1050 moved=1150" "the decided ones are only filed, the last batch decided"
 so_summary
