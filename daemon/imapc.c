@@ -412,14 +412,6 @@ list_collect(clist *result, uint32_t lo, uint32_t hi, struct imapc_msg **msgs,
 	}
 }
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * The attributes are fetched for this many UIDs per command: libetpan
  * keeps a whole response in memory, which for a large mailbox in one
@@ -454,7 +446,7 @@ imapc_list(struct imapc *c, struct imapc_msg **msgs_r, size_t *n_r)
 	for (clistiter *it = clist_begin(found); it; it = clist_next(it))
 		uids[nuids++] = *(uint32_t *)clist_content(it);
 	mailimap_search_result_free(found);
-	qsort(uids, nuids, sizeof(*uids), cmp_u32);
+	qsort(uids, nuids, sizeof(*uids), uid_cmp);
 	for (size_t i = 0; i < nuids; i += LIST_CHUNK) {
 		size_t last = i + LIST_CHUNK < nuids ? i + LIST_CHUNK - 1 : nuids - 1;
 		struct mailimap_fetch_type *ft;
@@ -565,10 +557,8 @@ static void
 uid_set_add(struct mailimap_set *set, const uint32_t *uids, size_t n)
 {
 	for (size_t i = 0; i < n;) {
-		size_t j = i;
+		size_t j = uid_run_end(uids, n, i);
 
-		while (j + 1 < n && uids[j + 1] == uids[j] + 1)
-			j++;
 		if (j == i)
 			mailimap_set_add_single(set, uids[i]);
 		else
@@ -751,10 +741,8 @@ imapc_move_start(struct imapc *c, const uint32_t *uids, size_t n,
 	buf_init(&cmd, BUF_DEFAULT_MAX);
 	buf_puts(&cmd, "UID MOVE ");
 	for (size_t i = 0; i < n;) {
-		size_t j = i;
+		size_t j = uid_run_end(uids, n, i);
 
-		while (j + 1 < n && uids[j + 1] == uids[j] + 1)
-			j++;
 		buf_printf(&cmd, i > 0 ? ",%u" : "%u", uids[i]);
 		if (j > i)
 			buf_printf(&cmd, ":%u", uids[j]);

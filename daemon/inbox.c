@@ -155,7 +155,9 @@ static int
 moves_flush(struct imapc *ic, struct workflow *wf, struct inbox_moves *mv,
     struct intake_stats *stats)
 {
-	int rc = 0, any = 0;
+	uint32_t done[INTAKE_MOVE_GROUP];
+	size_t nd = 0;
+	int rc = 0;
 
 	if (mv->started) {
 		size_t ng = 0;
@@ -183,15 +185,11 @@ moves_flush(struct imapc *ic, struct workflow *wf, struct inbox_moves *mv,
 		else
 			moves_count(mv, i, MOVE_WAITING, r, ng, stats);
 	}
-	/* Bookkeeping only; the ledger already knows where each mail belongs. */
-	for (size_t i = 0; i < mv->n && !any; i++)
-		any = mv->state[i] == MOVE_DONE;
-	if (any && store_begin(wf->st) == 0) {
-		for (size_t i = 0; i < mv->n; i++)
-			if (mv->state[i] == MOVE_DONE)
-				(void)workflow_moved(wf, mv->uidvalidity, mv->uid[i]);
-		(void)store_commit(wf->st);
-	}
+	for (size_t i = 0; i < mv->n; i++)
+		if (mv->state[i] == MOVE_DONE)
+			done[nd++] = mv->uid[i];
+	qsort(done, nd, sizeof(*done), uid_cmp);
+	(void)workflow_moved(wf, mv->uidvalidity, done, nd);
 	for (size_t i = 0; i < mv->n; i++)
 		free(mv->folder[i]);
 	mv->n = 0;

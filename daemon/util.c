@@ -541,6 +541,22 @@ so_random(void *p, size_t n)
 	}
 }
 
+size_t
+uid_run_end(const uint32_t *uids, size_t n, size_t i)
+{
+	while (i + 1 < n && uids[i + 1] == uids[i] + 1)
+		i++;
+	return i;
+}
+
+int
+uid_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 void
 hex_encode(const unsigned char *in, size_t n, char *out)
 {

@@ -99,6 +99,13 @@ void so_random(void *p, size_t n);
 void hex_encode(const unsigned char *in, size_t n, char *out);
 char *so_random_hex(size_t n);
 
+/*
+ * Message UIDs: where the run of consecutive numbers that starts at uids[i]
+ * ends (uids[i..end] are uids[i], uids[i] + 1, ...), and their qsort order.
+ */
+size_t uid_run_end(const uint32_t *uids, size_t n, size_t i);
+int uid_cmp(const void *a, const void *b);
+
 /* Read a whole file into *data_r (NUL-terminated), at most max bytes. */
 int file_read(const char *path, size_t max, char **data_r, size_t *len_r,
     const char **error_r);

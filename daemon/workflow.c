@@ -582,9 +582,27 @@ workflow_parse(const struct config *cfg, const struct mime_limits *limits,
 }
 
 int
-workflow_moved(struct workflow *wf, int64_t uidvalidity, int64_t uid)
+workflow_moved(struct workflow *wf, uint32_t uidvalidity,
+    const uint32_t *uids, size_t n)
 {
-	return ledger_mark_moved(wf->st, uidvalidity, uid, so_now());
+	int64_t now = so_now();
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	if (store_begin_unsynced(wf->st) == -1)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		size_t j = uid_run_end(uids, n, i);
+
+		rc = ledger_mark_moved(wf->st, uidvalidity, uids[i], uids[j], now);
+		i = j;
+	}
+	if (rc == -1) {
+		store_rollback(wf->st);
+		return -1;
+	}
+	return store_commit(wf->st);
 }
 
 int

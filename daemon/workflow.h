@@ -93,8 +93,13 @@ int workflow_known(struct workflow *wf, int64_t uidvalidity, int64_t uid);
 /* Fill limits from the [limits] section. */
 void workflow_limits(const struct config *cfg, struct mime_limits *limits);
 
-/* Record that the message was moved into res->folder. */
-int workflow_moved(struct workflow *wf, int64_t uidvalidity, int64_t uid);
+/*
+ * Record that the messages were moved into the folders the ledger names
+ * for them: n UIDs in ascending order, in one unsynced transaction of its
+ * own (bookkeeping only: the ledger already knows where each belongs).
+ */
+int workflow_moved(struct workflow *wf, uint32_t uidvalidity,
+    const uint32_t *uids, size_t n);
 
 /*
  * Content identity of a message: hex SHA-256 over the message without its

@@ -98,15 +98,16 @@ ledger_case_sender(struct store *st, const char *nr, char **sender_r)
 }
 
 int
-ledger_mark_moved(struct store *st, int64_t uidvalidity, int64_t uid,
-    int64_t now)
+ledger_mark_moved(struct store *st, int64_t uidvalidity, int64_t lo,
+    int64_t hi, int64_t now)
 {
 	sqlite3_stmt *s = store_stmt(st, "UPDATE ledger SET moved_at = ? "
-	    "WHERE uidvalidity = ? AND uid = ?");
+	    "WHERE uidvalidity = ? AND uid BETWEEN ? AND ?");
 
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int64(s, 2, uidvalidity);
-	sqlite3_bind_int64(s, 3, uid);
+	sqlite3_bind_int64(s, 3, lo);
+	sqlite3_bind_int64(s, 4, hi);
 	return store_step_done(st, s);
 }
 

@@ -38,8 +38,9 @@ int ledger_insert(struct store *st, int64_t uidvalidity, int64_t uid,
  * found, -1 error.
  */
 int ledger_case_sender(struct store *st, const char *nr, char **sender_r);
-int ledger_mark_moved(struct store *st, int64_t uidvalidity, int64_t uid,
-    int64_t now);
+/* The mails with UIDs lo..hi, every one of them, were moved at now. */
+int ledger_mark_moved(struct store *st, int64_t uidvalidity, int64_t lo,
+    int64_t hi, int64_t now);
 
 /*
  * Count one more failed attempt to process (uidvalidity, uid), in its own

@@ -28,6 +28,8 @@ struct store {
 	uint64_t generation;            /* see store_generation() */
 	int optimistic;                 /* nested levels without savepoints */
 	int spoiled;                    /* ... and one of them rolled back */
+	int unsynced;                   /* synchronous = NORMAL: 2 for the
+					 * next BEGIN, 1 until its end */
 };
 
 /* Unique over all stores of the process, so that no two share a number. */
@@ -229,6 +231,33 @@ savepoint(struct store *st, int level, int what)
 	return store_exec(st, sql);
 }
 
+/* Back to synchronous = FULL after an unsynced transaction, or stop. */
+static void
+resync(struct store *st)
+{
+	if (!st->unsynced)
+		return;
+	if (store_exec(st, "PRAGMA synchronous = FULL") == -1)
+		fatalx("database: cannot make commits wait for the disk again");
+	st->unsynced = 0;
+}
+
+int
+store_begin_unsynced(struct store *st)
+{
+	if (st->depth > 0 && !sqlite3_get_autocommit(st->db))
+		fatalx("store_begin_unsynced inside a transaction");
+	resync(st);
+	/* The safety level can only change outside a transaction. */
+	if (store_exec(st, "PRAGMA synchronous = NORMAL") == 0)
+		st->unsynced = 2;
+	if (store_begin(st) == -1) {
+		resync(st);
+		return -1;
+	}
+	return 0;
+}
+
 int
 store_begin(struct store *st)
 {
@@ -241,6 +270,11 @@ store_begin(struct store *st)
 	st->depth = 0;
 	st->optimistic = st->spoiled = 0;
 	memo_forget(st);
+	/* An unsynced transaction SQLite ended by itself is over too. */
+	if (st->unsynced == 1)
+		resync(st);
+	else if (st->unsynced == 2)
+		st->unsynced = 1;
 	if (store_exec(st, "BEGIN IMMEDIATE") == -1) {
 		if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY)
 			st->lock_timeouts++;
@@ -272,6 +306,7 @@ store_commit(struct store *st)
 	}
 	st->depth = 0;
 	st->optimistic = st->spoiled = 0;
+	resync(st);
 	return 0;
 }
 
@@ -296,6 +331,7 @@ store_rollback(struct store *st)
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->depth = 0;
 	st->optimistic = st->spoiled = 0;
+	resync(st);
 }
 
 void

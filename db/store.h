@@ -39,6 +39,14 @@ int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
 /*
+ * BEGIN IMMEDIATE for bookkeeping that a power cut may lose, never for a
+ * decision: its COMMIT does not wait for the disk (synchronous = NORMAL
+ * until the transaction ends).  It stays atomic, and the next synced
+ * commit makes it durable too.  Not inside a transaction.
+ */
+int store_begin_unsynced(struct store *st);
+
+/*
  * In an open transaction (not nested), on: the nested levels that follow
  * make no savepoints, which cost a copy of every page they touch.  A
  * nested rollback then cannot undo its own level; it spoils the

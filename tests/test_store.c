@@ -2,7 +2,8 @@
 /*
  * test_store - transactions: nested levels are savepoints that commit and
  * roll back on their own; in optimistic mode they are not, a nested
- * rollback spoils the transaction, and the mode ends with it.
+ * rollback spoils the transaction, and the mode ends with it.  An unsynced
+ * transaction does not make the next one unsynced.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -159,12 +160,70 @@ test_optimistic(void **state)
 	testutil_db_done(st, dir);
 }
 
+/* PRAGMA synchronous: 1 NORMAL, 2 FULL. */
+static int
+sync_level(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), "PRAGMA synchronous",
+	    -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/*
+ * An unsynced transaction is NORMAL while it lasts, however it ends; the
+ * next one waits for the disk again (FULL), even when SQLite ended the
+ * unsynced one by itself.
+ */
+static void
+test_unsynced(void **state)
+{
+	struct store *st;
+	char *dir = testutil_db(&st);
+
+	(void)state;
+	exec(st, "CREATE TABLE t (v INTEGER)");
+	assert_int_equal(sync_level(st), 2);
+
+	assert_int_equal(store_begin_unsynced(st), 0);
+	assert_int_equal(sync_level(st), 1);
+	insert(st, 1);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(sync_level(st), 2);
+	expect(st, "1");
+
+	assert_int_equal(store_begin_unsynced(st), 0);
+	assert_int_equal(store_begin(st), 0);   /* nested: a savepoint */
+	insert(st, 2);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(sync_level(st), 1);
+	store_rollback(st);
+	assert_int_equal(sync_level(st), 2);
+	expect(st, "1");
+
+	/* Ended behind the store's back (as SQLite does on disk full). */
+	assert_int_equal(store_begin_unsynced(st), 0);
+	exec(st, "ROLLBACK");
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(sync_level(st), 2);
+	insert(st, 3);
+	assert_int_equal(store_commit(st), 0);
+	expect(st, "1,3");
+	testutil_db_done(st, dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_savepoints),
 		cmocka_unit_test(test_optimistic),
+		cmocka_unit_test(test_unsynced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

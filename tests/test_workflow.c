@@ -394,6 +394,35 @@ test_content_hash(void **state)
 	assert_string_not_equal(ha, hc);
 }
 
+/* Moved mails are noted in runs of UIDs: exactly those, no neighbour. */
+static void
+test_moved(void **state)
+{
+	struct fx *f = *state;
+	const uint32_t moved[] = { 1, 2, 3, 5, 7, 8 };
+	sqlite3_stmt *s;
+	char *got;
+
+	assert_int_equal(store_begin(f->st), 0);
+	for (int uid = 1; uid <= 9; uid++) {
+		char hash[65];
+
+		snprintf(hash, sizeof(hash), "%064d", uid);
+		assert_int_equal(ledger_insert(f->st, 42, uid, NULL, hash,
+		    "case", "Verarbeitet", NULL, NULL, NULL, 100), 0);
+	}
+	assert_int_equal(store_commit(f->st), 0);
+	assert_int_equal(workflow_moved(&f->wf, 42, moved, SO_NELEM(moved)), 0);
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->st), "SELECT "
+	    "group_concat(uid) FROM (SELECT uid FROM ledger WHERE uidvalidity = 42 "
+	    "AND moved_at IS NOT NULL ORDER BY uid)", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	got = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	assert_string_equal(got, "1,2,3,5,7,8");
+	free(got);
+}
+
 int
 main(void)
 {
@@ -408,6 +437,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_too_large_is_answered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_html_only_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_english_templates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_moved, setup, teardown),
 		cmocka_unit_test(test_validate_helpers),
 		cmocka_unit_test(test_content_hash),
 	};
