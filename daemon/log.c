@@ -50,18 +50,38 @@ emit(enum log_level level, const char *line, size_t len)
 		syslog(prio[level], "%s", line);
 }
 
+/*
+ * The held lines, in order.  In the foreground whole lines are gathered
+ * into writes of up to LOG_WRITE_MAX bytes (a batch of mail makes hundreds
+ * of lines), so that no line is split; syslog takes them one by one.
+ */
+#define LOG_WRITE_MAX 65536
 static void
 held_emit(void)
 {
-	for (size_t i = 0; i < held.len;) {
-		size_t l = strlen(held.data + i + 1);
+	static char out[LOG_WRITE_MAX];
+	size_t n = 0;
 
+	for (size_t i = 0; i < held.len;) {
+		const char *line = held.data + i + 1;
+		size_t l = strlen(line);
 		unsigned char lv = (unsigned char)held.data[i];
 
-		emit(lv <= LOG_LVL_DEBUG ? (enum log_level)lv : LOG_LVL_INFO,
-		    held.data + i + 1, l);
 		i += l + 2;
+		if (!log_foreground || l > sizeof(out)) {
+			emit(lv <= LOG_LVL_DEBUG ? (enum log_level)lv :
+			    LOG_LVL_INFO, line, l);
+			continue;
+		}
+		if (n + l > sizeof(out)) {
+			fwrite(out, 1, n, stderr);
+			n = 0;
+		}
+		memcpy(out + n, line, l);
+		n += l;
 	}
+	if (n > 0)
+		fwrite(out, 1, n, stderr);
 	held.len = 0;
 }
 

@@ -112,6 +112,30 @@ xasprintf(const char *fmt, ...)
 	return p;
 }
 
+char *
+xstrcat(const char *s, ...)
+{
+	va_list ap;
+	size_t len = 0, n;
+	const char *p;
+	char *out, *o;
+
+	va_start(ap, s);
+	for (p = s; p != NULL; p = va_arg(ap, const char *))
+		len += strlen(p);
+	va_end(ap);
+	o = out = xmalloc(len + 1);
+	va_start(ap, s);
+	for (p = s; p != NULL; p = va_arg(ap, const char *)) {
+		n = strlen(p);
+		memcpy(o, p, n);
+		o += n;
+	}
+	va_end(ap);
+	*o = '\0';
+	return out;
+}
+
 void
 fatalx(const char *fmt, ...)
 {
@@ -539,6 +563,23 @@ so_random(void *p, size_t n)
 		c += r;
 		n -= (size_t)r;
 	}
+}
+
+size_t
+dec_put(char *out, uint64_t v, int width)
+{
+	char tmp[20];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0 && n < sizeof(tmp));
+	while ((int)n < width && n < sizeof(tmp))
+		tmp[n++] = '0';
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
 }
 
 size_t

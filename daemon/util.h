@@ -27,6 +27,8 @@ void *xreallocarray(void *p, size_t nmemb, size_t size);
 char *xstrdup(const char *s);           /* xstrdup(NULL) returns NULL */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) SO_ATTR_PRINTF(1, 2);
+/* The strings up to a NULL, one after the other (no format to parse). */
+char *xstrcat(const char *s, ...) __attribute__((sentinel));
 char *xvasprintf(const char *fmt, va_list ap) SO_ATTR_PRINTF(1, 0);
 
 /* Broken internal invariant: log and abort. */
@@ -104,6 +106,10 @@ char *so_random_hex(size_t n);
  * ends (uids[i..end] are uids[i], uids[i] + 1, ...), and their qsort order.
  */
 size_t uid_run_end(const uint32_t *uids, size_t n, size_t i);
+
+/* v in decimal with at least width digits (zeros in front) at out, no NUL
+ * (at most 20 bytes); the number of bytes. */
+size_t dec_put(char *out, uint64_t v, int width);
 int uid_cmp(const void *a, const void *b);
 
 /* Read a whole file into *data_r (NUL-terminated), at most max bytes. */

@@ -82,7 +82,12 @@ hash_fields(int64_t at, const struct field fields[8],
 	sha256_init(&ctx);
 	sha256_update(&ctx, sizeof(AUDIT_HASH_TAG) - 1,
 	    (const uint8_t *)AUDIT_HASH_TAG);
-	atf.len = (size_t)snprintf(atbuf, sizeof(atbuf), "%" PRId64, at);
+	/* As "%" PRId64 would write it. */
+	if (at < 0) {
+		atbuf[0] = '-';
+		atf.len = 1 + dec_put(atbuf + 1, (uint64_t)0 - (uint64_t)at, 1);
+	} else
+		atf.len = dec_put(atbuf, (uint64_t)at, 1);
 	atf.p = atbuf;
 	hash_field(&ctx, &atf);
 	for (size_t i = 0; i < 8; i++)

@@ -58,28 +58,35 @@ history_add(struct store *st, int64_t id, const char *nr, const char *from,
 static int
 next_number(struct store *st, const char *prefix, int year, int64_t *seq_r)
 {
+	/* Not UPDATE ... RETURNING: SQLite makes a temporary table for that,
+	 * at every case. */
 	sqlite3_stmt *s = store_stmt(st, "UPDATE case_seq SET last = last + 1 "
-	    "WHERE prefix = ? AND year = ? RETURNING last");
+	    "WHERE prefix = ? AND year = ?");
 	int rc;
 
-	/* The year's row exists but for the first case of a year. */
 	store_bind_text(s, 1, prefix);
 	sqlite3_bind_int(s, 2, year);
-	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
-		sqlite3_reset(s);
+	if (store_step_done(st, s) == -1)
+		return -1;
+	/* The year's row exists but for the first case of a year. */
+	if (sqlite3_changes(store_db(st)) == 0) {
 		s = store_stmt(st, "INSERT INTO case_seq (prefix, year, last) "
-		    "VALUES (?, ?, 1) RETURNING last");
+		    "VALUES (?, ?, 1)");
 		store_bind_text(s, 1, prefix);
 		sqlite3_bind_int(s, 2, year);
-		rc = sqlite3_step(s);
+		*seq_r = 1;
+		return store_step_done(st, s);
 	}
-	if (rc != SQLITE_ROW) {
+	s = store_stmt(st, "SELECT last FROM case_seq WHERE prefix = ? AND "
+	    "year = ?");
+	store_bind_text(s, 1, prefix);
+	sqlite3_bind_int(s, 2, year);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
 		log_error("db case number failed: %s", store_errmsg(st));
 		sqlite3_reset(s);
 		return -1;
 	}
 	*seq_r = sqlite3_column_int64(s, 0);
-	sqlite3_step(s);
 	sqlite3_reset(s);
 	return 0;
 }
@@ -103,11 +110,20 @@ insert_rows(struct store *st, struct vorgang *v, const char *prefix,
 		return -1;
 	}
 	{
-		char nr[96];
+		/* "%.16s-%04d-%06lld", at most 31 bytes. */
+		size_t pl = strnlen(prefix, 16);
+		char nr[16 + 1 + 20 + 1 + 20 + 1], *p = nr;
 
-		snprintf(nr, sizeof(nr), "%.16s-%04d-%06lld", prefix,
-		    tm.tm_year + 1900, (long long)seq);
-		snprintf(v->nr, sizeof(v->nr), "%.31s", nr);
+		memcpy(p, prefix, pl);
+		p += pl;
+		*p++ = '-';
+		p += dec_put(p, (uint64_t)tm.tm_year + 1900, 4);
+		*p++ = '-';
+		p += dec_put(p, (uint64_t)seq, 6);
+		*p = '\0';
+		pl = strnlen(nr, sizeof(v->nr) - 1);
+		memcpy(v->nr, nr, pl);
+		v->nr[pl] = '\0';
 	}
 	v->created_at = now;
 	s = store_stmt(st, "INSERT INTO vorgang (nr, state, requester_email, "

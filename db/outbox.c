@@ -16,7 +16,7 @@ outbox_enqueue(struct store *st, int64_t vorgang_id, const char *kind,
     int64_t now)
 {
 	sqlite3_stmt *s;
-	char *nr = NULL, *to = xasprintf("an %s", rcpt);
+	char *nr = NULL, *to = xstrcat("an ", rcpt, NULL);
 	int rc;
 
 	/* Every mail out is an audit record, in the same transaction. */

@@ -345,7 +345,7 @@ hdr_mailbox(struct composer *c, const char *hname, const char *name,
 	hdr_begin(c, hname);
 	if (*safe_name != '\0') {
 		hdr_phrase(c, safe_name);
-		a = xasprintf("<%s>", addr);
+		a = xstrcat("<", addr, ">", NULL);
 		hdr_tokens(c, a);
 		free(a);
 	} else
@@ -432,11 +432,33 @@ hdr_date(struct composer *c, int64_t date, int *ok_r)
 		return;
 	}
 	off = tm.tm_gmtoff / 60;
-	snprintf(s, sizeof(s), "%s, %d %s %04d %02d:%02d:%02d %c%02ld%02ld",
-	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    off < 0 ? '-' : '+', (off < 0 ? -off : off) / 60,
-	    (off < 0 ? -off : off) % 60);
+	/* "Sun, 1 Nov 2026 09:05:00 +0100", without a format to parse. */
+	{
+		char *p = s;
+		long aoff = off < 0 ? -off : off;
+
+		memcpy(p, days[tm.tm_wday], 3);
+		p += 3;
+		*p++ = ',';
+		*p++ = ' ';
+		p += dec_put(p, (uint64_t)tm.tm_mday, 1);
+		*p++ = ' ';
+		memcpy(p, months[tm.tm_mon], 3);
+		p += 3;
+		*p++ = ' ';
+		p += dec_put(p, (uint64_t)tm.tm_year + 1900, 4);
+		*p++ = ' ';
+		p += dec_put(p, (uint64_t)tm.tm_hour, 2);
+		*p++ = ':';
+		p += dec_put(p, (uint64_t)tm.tm_min, 2);
+		*p++ = ':';
+		p += dec_put(p, (uint64_t)tm.tm_sec, 2);
+		*p++ = ' ';
+		*p++ = off < 0 ? '-' : '+';
+		p += dec_put(p, (uint64_t)(aoff / 60 % 100), 2);
+		p += dec_put(p, (uint64_t)(aoff % 60), 2);
+		*p = '\0';
+	}
 	hdr_begin(c, "Date");
 	hdr_tokens(c, s);
 	hdr_end(c);
@@ -446,7 +468,7 @@ hdr_date(struct composer *c, int64_t date, int *ok_r)
 static void
 hdr_msgid(struct composer *c, const char *hname, const char *id)
 {
-	char *v = xasprintf("<%s>", id);
+	char *v = xstrcat("<", id, ">", NULL);
 
 	hdr_begin(c, hname);
 	hdr_tokens(c, v);
@@ -487,7 +509,7 @@ hdr_references(struct composer *c, const char *in_reply_to,
 			char *v;
 			if (i > 0 && i < skip_to)
 				continue;
-			v = xasprintf("<%s>", ids[i]);
+			v = xstrcat("<", ids[i], ">", NULL);
 			hdr_tokens(c, v);
 			free(v);
 		}
@@ -843,8 +865,8 @@ mailout_message_id(const char *tag, const char *domain)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
 			*p = '-';
-	id = t ? xasprintf("so.%s.%s@%s", t, hex, d) :
-	    xasprintf("so.%s@%s", hex, d);
+	id = t ? xstrcat("so.", t, ".", hex, "@", d, NULL) :
+	    xstrcat("so.", hex, "@", d, NULL);
 	free(hex);
 	free(t);
 	free(d);

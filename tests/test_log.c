@@ -2,7 +2,8 @@
 /*
  * test_log - foreground log lines: each is whole, with its time, program
  * and level, however long, and below the level nothing; lines held back
- * come out in order on release, or never on discard.
+ * come out in order on release (whole lines, many in one write), or never
+ * on discard.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,11 +21,11 @@
 
 /*
  * Run fn with stderr going into a packet socket, where every write(2) stays
- * one packet; return what was written, and check that each line came in a
- * write of its own.
+ * one packet; return what was written, and check that no line was split
+ * over two writes.  *writes_r (may be NULL): how many writes there were.
  */
 static char *
-captured(void (*fn)(void), size_t *len_r)
+captured_writes(void (*fn)(void), size_t *len_r, size_t *writes_r)
 {
 	int sv[2], saved = dup(2);
 	char *out = NULL, pkt[16384];
@@ -40,12 +41,13 @@ captured(void (*fn)(void), size_t *len_r)
 	assert_int_equal(dup2(saved, 2), 2);
 	close(saved);
 	close(sv[1]);
+	if (writes_r)
+		*writes_r = 0;
 	while ((n = read(sv[0], pkt, sizeof(pkt))) > 0) {
-		const char *nl = memchr(pkt, '\n', (size_t)n);
-
-		/* One line per write: its newline is its last byte. */
-		assert_non_null(nl);
-		assert_ptr_equal(nl, pkt + n - 1);
+		/* Whole lines only: a write ends with a newline. */
+		assert_int_equal(pkt[n - 1], '\n');
+		if (writes_r)
+			(*writes_r)++;
 		out = realloc(out, len + (size_t)n + 1);
 		assert_non_null(out);
 		memcpy(out + len, pkt, (size_t)n);
@@ -56,6 +58,12 @@ captured(void (*fn)(void), size_t *len_r)
 	out[len] = '\0';
 	*len_r = len;
 	return out;
+}
+
+static char *
+captured(void (*fn)(void), size_t *len_r)
+{
+	return captured_writes(fn, len_r, NULL);
 }
 
 static char longword[5000];
@@ -171,6 +179,36 @@ test_hold(void **state)
 	free(out);
 }
 
+static void
+many_held(void)
+{
+	log_hold();
+	for (int i = 0; i < 300; i++)
+		log_info("held line %d", i);
+	log_release();
+}
+
+/* Released lines are gathered: 300 lines of 40 bytes in one write. */
+static void
+test_release_gathers(void **state)
+{
+	size_t len, writes;
+	char *out, *p;
+
+	(void)state;
+	log_init(1, LOG_LVL_INFO);
+	out = captured_writes(many_held, &len, &writes);
+	assert_int_equal(writes, 1);
+	p = out;
+	for (int i = 0; i < 300; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "info: held line %d\n", i);
+		assert_non_null(p = strstr(p, want));
+	}
+	free(out);
+}
+
 int
 main(void)
 {
@@ -178,6 +216,7 @@ main(void)
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_release_gathers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,10 +134,37 @@ test_xasprintf(void **state)
 	}
 }
 
+/* dec_put writes what "%0*llu" would; xstrcat joins up to the NULL. */
+static void
+test_dec_put_xstrcat(void **state)
+{
+	static const uint64_t vals[] = { 0, 7, 42, 999999, 1000000, 2026,
+	    4294967296ULL, 18446744073709551615ULL };
+	char got[32], want[32], *s;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+		for (int w = 0; w <= 8; w++) {
+			size_t n = dec_put(got, vals[i], w);
+
+			got[n] = '\0';
+			snprintf(want, sizeof(want), "%0*llu", w,
+			    (unsigned long long)vals[i]);
+			assert_string_equal(got, want);
+		}
+	s = xstrcat("<", "so.1@x", ">", NULL);
+	assert_string_equal(s, "<so.1@x>");
+	free(s);
+	s = xstrcat("", NULL);
+	assert_string_equal(s, "");
+	free(s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dec_put_xstrcat),
 		cmocka_unit_test(test_money_format),
 		cmocka_unit_test(test_utf8_valid_offsets),
 		cmocka_unit_test(test_str_utf8_fix),
