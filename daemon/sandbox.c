@@ -272,6 +272,13 @@ wait_done(struct sandbox_job *job)
 	}
 }
 
+/* The release of a batch's results once its last mail is freed. */
+static void
+unmap(const char *data, size_t len)
+{
+	munmap((void *)(uintptr_t)data, len);
+}
+
 /*
  * Decode the child's results into out.  whole: all n must be there and
  * nothing after them; -1 and *why_r if not (out left empty).  Otherwise
@@ -283,6 +290,7 @@ decode_results(struct sandbox_job *job, struct parsed_mail *out, int whole,
     const char **why_r)
 {
 	struct stat sb;
+	struct wire_arena *arena;
 	char *map;
 	size_t off = 0, i;
 	int rc = 0;
@@ -301,11 +309,12 @@ decode_results(struct sandbox_job *job, struct parsed_mail *out, int whole,
 			    "unreadable: %s", strerror(errno));
 		return whole ? -1 : 0;
 	}
+	/* The mails point into the results: mapped until the last is freed. */
+	arena = wire_arena_new(map, (size_t)sb.st_size, unmap);
 	for (i = 0; i < job->n && rc == 0; i++) {
 		const char *err;
 
-		if (mailparse_decode(map, (size_t)sb.st_size, &off, &out[i],
-		    &err) == -1) {
+		if (mailparse_decode(arena, &off, &out[i], &err) == -1) {
 			if (whole)
 				snprintf(whybuf, sizeof(whybuf), "%s", err);
 			rc = -1;
@@ -317,7 +326,7 @@ decode_results(struct sandbox_job *job, struct parsed_mail *out, int whole,
 		    "than mails");
 		rc = -1;
 	}
-	munmap(map, (size_t)sb.st_size);
+	wire_arena_unref(arena);
 	if (rc == -1 && whole) {
 		while (i-- > 0)
 			parsed_mail_free(&out[i]);

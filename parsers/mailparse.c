@@ -97,11 +97,61 @@ mailparse_run(const struct mailparse_ctx *ctx, const char *raw, size_t len,
 	}
 }
 
+struct wire_arena {
+	const char *data;
+	size_t len;
+	unsigned refs;
+	void (*release)(const char *, size_t);
+};
+
+struct wire_arena *
+wire_arena_new(const char *data, size_t len,
+    void (*release)(const char *data, size_t len))
+{
+	struct wire_arena *a = xmalloc(sizeof(*a));
+
+	a->data = data;
+	a->len = len;
+	a->refs = 1;
+	a->release = release;
+	return a;
+}
+
+void
+wire_arena_unref(struct wire_arena *a)
+{
+	if (a == NULL || --a->refs > 0)
+		return;
+	a->release(a->data, a->len);
+	free(a);
+}
+
+/* A decoded mail: only the arrays are its own, the strings the arena's. */
+static void
+decoded_free(struct parsed_mail *p)
+{
+	if (p->msg != NULL) {
+		free(p->msg->headers);
+		free(p->msg->attachments);
+		free(p->msg);
+	}
+	if (p->form != NULL) {
+		free(p->form->positions);
+		free(p->form);
+	}
+	wire_arena_unref(p->arena);
+	memset(p, 0, sizeof(*p));
+}
+
 void
 parsed_mail_free(struct parsed_mail *p)
 {
 	if (p == NULL)
 		return;
+	if (p->arena != NULL) {
+		decoded_free(p);
+		return;
+	}
 	mime_msg_free(p->msg);
 	free(p->err);
 	command_free(&p->cmd);
@@ -126,6 +176,7 @@ put_u32(struct buf *b, uint32_t v)
 	return buf_append(b, x, sizeof(x));
 }
 
+/* Length, bytes and a NUL, so that the reader can point at them. */
 static int
 put_bytes(struct buf *b, const char *s, size_t n)
 {
@@ -133,7 +184,8 @@ put_bytes(struct buf *b, const char *s, size_t n)
 		return put_u32(b, WIRE_NULL);
 	if (n >= WIRE_NULL)
 		return -1;
-	return put_u32(b, (uint32_t)n) == -1 ? -1 : buf_append(b, s, n);
+	return put_u32(b, (uint32_t)n) == -1 || buf_append(b, s, n) == -1 ?
+	    -1 : buf_putc(b, '\0');
 }
 
 static int
@@ -240,26 +292,32 @@ get_count(struct rd *r, size_t min_item)
 	return r->err ? 0 : n;
 }
 
-/* Bytes: NUL-terminated copy; *n_r their length. NULL for a NULL field. */
+/*
+ * Bytes, in the arena, followed by the NUL the writer put there; *n_r their
+ * length.  NULL for a NULL field.  (The structures take char *: the
+ * strings of a decoded mail are never written to nor freed one by one.)
+ */
 static char *
 get_bytes(struct rd *r, size_t *n_r)
 {
 	uint32_t n = get_u32(r);
-	char *s;
+	const unsigned char *s;
 
 	*n_r = 0;
 	if (r->err != NULL || n == WIRE_NULL)
 		return NULL;
-	if (n > r->len - r->off) {
+	if (n >= r->len - r->off) {
 		r->err = "mailparse wire: string longer than the data";
 		return NULL;
 	}
-	s = xmalloc((size_t)n + 1);
-	memcpy(s, r->d + r->off, n);
-	s[n] = '\0';
-	r->off += n;
+	s = r->d + r->off;
+	if (s[n] != '\0') {
+		r->err = "mailparse wire: string not terminated";
+		return NULL;
+	}
+	r->off += (size_t)n + 1;
 	*n_r = n;
-	return s;
+	return (char *)(uintptr_t)s;
 }
 
 /* A C string: no NUL inside; with one_line, no CR or LF either. */
@@ -271,11 +329,11 @@ get_str(struct rd *r, int one_line)
 
 	if (s == NULL)
 		return NULL;
-	if (strlen(s) != n || (one_line && strpbrk(s, "\r\n") != NULL)) {
+	if (memchr(s, '\0', n) != NULL || (one_line &&
+	    (memchr(s, '\r', n) != NULL || memchr(s, '\n', n) != NULL))) {
 		if (r->err == NULL)
 			r->err = one_line ? "mailparse wire: line break or NUL in "
 			    "a header field" : "mailparse wire: NUL in a string";
-		free(s);
 		return NULL;
 	}
 	return s;
@@ -291,7 +349,6 @@ get_fixed(struct rd *r, char *dst, size_t size)
 		r->err = "mailparse wire: command field too long";
 	if (s != NULL && r->err == NULL)
 		memcpy(dst, s, strlen(s) + 1);
-	free(s);
 }
 
 static struct mail_msg *
@@ -343,7 +400,6 @@ get_form(struct rd *r)
 			f->source = sources[i];
 	if (f->source == NULL && r->err == NULL)
 		r->err = "mailparse wire: unknown form source";
-	free(src);
 	for (int i = 0; i < FF_COUNT; i++)
 		f->field[i] = get_str(r, 0);
 	f->npositions = get_count(r, 24);
@@ -364,14 +420,16 @@ get_form(struct rd *r)
 }
 
 int
-mailparse_decode(const char *data, size_t len, size_t *off,
-    struct parsed_mail *p, const char **error_r)
+mailparse_decode(struct wire_arena *a, size_t *off, struct parsed_mail *p,
+    const char **error_r)
 {
-	struct rd r = { (const unsigned char *)data, len, *off, NULL };
+	struct rd r = { (const unsigned char *)a->data, a->len, *off, NULL };
 	uint32_t kind, cmdkind;
 
 	memset(p, 0, sizeof(*p));
-	if (*off > len)
+	p->arena = a;
+	a->refs++;
+	if (*off > a->len)
 		r.err = "mailparse wire: offset beyond the data";
 	if (get_u32(&r) != WIRE_MAGIC && r.err == NULL)
 		r.err = "mailparse wire: bad magic";

@@ -44,6 +44,7 @@ struct parsed_mail {
 	char *why;              /* classification reason (MAIL_MACHINE), or NULL */
 	struct form *form;      /* MAIL_FORM with a readable mail: the form ... */
 	char *form_err;         /* ... or why it could not be read */
+	struct wire_arena *arena;       /* decoded: its strings are there */
 };
 
 /*
@@ -68,11 +69,24 @@ const struct mail_attachment *mailparse_json_attachment(
 int mailparse_encode(const struct parsed_mail *p, struct buf *out);
 
 /*
- * Decode one parsed_mail from data[*off..len) and advance *off.  Returns 0,
- * or -1 with *error_r (static English text) on anything malformed; p is
- * then empty.
+ * Wire data that decoded mails point into: data[0..len), handed over with
+ * release(data, len) to be called once the arena and every mail decoded
+ * from it are freed.  A batch of mails makes one arena, not a copy of
+ * every string.
  */
-int mailparse_decode(const char *data, size_t len, size_t *off,
-    struct parsed_mail *p, const char **error_r);
+struct wire_arena;
+struct wire_arena *wire_arena_new(const char *data, size_t len,
+    void (*release)(const char *data, size_t len));
+void wire_arena_unref(struct wire_arena *a);
+
+/*
+ * Decode one parsed_mail from the arena's data from *off and advance *off.
+ * Its strings point into the arena, which it keeps until
+ * parsed_mail_free() (they are const: nothing may write to them).
+ * Returns 0, or -1 with *error_r (static English text) on anything
+ * malformed; p is then empty.
+ */
+int mailparse_decode(struct wire_arena *a, size_t *off, struct parsed_mail *p,
+    const char **error_r);
 
 #endif

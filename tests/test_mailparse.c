@@ -80,6 +80,32 @@ parse_file(struct fx *f, const char *path, int too_large,
 	free(data);
 }
 
+static unsigned released;
+
+static void
+release_copy(const char *data, size_t len)
+{
+	(void)len;
+	free((void *)(uintptr_t)data);
+	released++;
+}
+
+/* Decode from a copy of exactly data[0..len) (ASan sees any overread). */
+static int
+decode_copy(const char *data, size_t len, size_t *off, struct parsed_mail *p,
+    const char **err)
+{
+	char *copy = xmalloc(len ? len : 1);
+	struct wire_arena *a;
+	int rc;
+
+	memcpy(copy, data, len);
+	a = wire_arena_new(copy, len, release_copy);
+	rc = mailparse_decode(a, off, p, err);
+	wire_arena_unref(a);
+	return rc;
+}
+
 /* Every sample, and all of them in one stream, come back as they went. */
 static void
 test_round_trip(void **state)
@@ -98,13 +124,52 @@ test_round_trip(void **state)
 	for (size_t i = 0; i < SO_NELEM(mails); i++) {
 		struct parsed_mail d;
 
-		if (mailparse_decode(b.data, b.len, &off, &d, &err) == -1)
+		if (decode_copy(b.data, b.len, &off, &d, &err) == -1)
 			fail_msg("%s: %s", mails[i], err);
 		assert_same(&p[i], &d);
 		parsed_mail_free(&d);
 		parsed_mail_free(&p[i]);
 	}
 	assert_int_equal(off, b.len);
+	buf_free(&b);
+}
+
+/*
+ * Decoded mails point into their arena: it is released when the last of
+ * them is freed, not before (their strings are read after the decoder's
+ * own reference is gone).
+ */
+static void
+test_arena_lifetime(void **state)
+{
+	struct fx *f = *state;
+	struct parsed_mail p, d[2];
+	struct wire_arena *a;
+	struct buf b;
+	size_t off = 0;
+	const char *err = NULL;
+	char *copy;
+
+	parse_file(f, mails[0], 0, &p);
+	buf_init(&b, 1 << 24);
+	assert_int_equal(mailparse_encode(&p, &b), 0);
+	assert_int_equal(mailparse_encode(&p, &b), 0);
+	copy = xmalloc(b.len);
+	memcpy(copy, b.data, b.len);
+	released = 0;
+	a = wire_arena_new(copy, b.len, release_copy);
+	assert_int_equal(mailparse_decode(a, &off, &d[0], &err), 0);
+	assert_int_equal(mailparse_decode(a, &off, &d[1], &err), 0);
+	assert_int_equal(off, b.len);
+	wire_arena_unref(a);
+	assert_int_equal(released, 0);
+	assert_same(&p, &d[0]);
+	parsed_mail_free(&d[0]);
+	assert_int_equal(released, 0);
+	assert_same(&p, &d[1]);
+	parsed_mail_free(&d[1]);
+	assert_int_equal(released, 1);
+	parsed_mail_free(&p);
 	buf_free(&b);
 }
 
@@ -174,7 +239,7 @@ test_truncated(void **state)
 		const char *err = NULL;
 
 		memcpy(cut, b.data, n);
-		assert_int_equal(mailparse_decode(cut, n, &off, &d, &err), -1);
+		assert_int_equal(decode_copy(cut, n, &off, &d, &err), -1);
 		assert_non_null(err);
 		assert_int_equal(off, 0);
 		assert_null(d.msg);
@@ -212,7 +277,7 @@ assert_refused(const struct buf *b, const char *want)
 	size_t off = 0;
 	const char *err = NULL;
 
-	assert_int_equal(mailparse_decode(b->data, b->len, &off, &d, &err), -1);
+	assert_int_equal(decode_copy(b->data, b->len, &off, &d, &err), -1);
 	assert_non_null(strstr(err, want));
 }
 
@@ -267,6 +332,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arena_lifetime),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_parse_outcomes),
 		cmocka_unit_test(test_truncated),

@@ -51,27 +51,40 @@ check(const struct parsed_mail *p)
 		abort();
 }
 
+static void
+release_copy(const char *data, size_t len)
+{
+	(void)len;
+	free((void *)(uintptr_t)data);
+}
+
 /* Decode results until the data ends or one is refused. */
 static void
 decode_all(const char *data, size_t len)
 {
+	char *copy = xmalloc(len ? len : 1);
+	struct wire_arena *a;
 	size_t off = 0;
+
+	memcpy(copy, data, len);
+	a = wire_arena_new(copy, len, release_copy);
 
 	while (off < len) {
 		struct parsed_mail p;
 		const char *err = NULL;
 		size_t before = off;
 
-		if (mailparse_decode(data, len, &off, &p, &err) == -1) {
+		if (mailparse_decode(a, &off, &p, &err) == -1) {
 			if (err == NULL || off != before)
 				abort();
-			return;
+			break;
 		}
 		if (off <= before)
 			abort();
 		check(&p);
 		parsed_mail_free(&p);
 	}
+	wire_arena_unref(a);
 }
 
 int
