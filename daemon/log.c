@@ -2,6 +2,7 @@
 /*
  * log - stderr in the foreground, syslog otherwise.  See log.h.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,14 +53,14 @@ emit(enum log_level level, const char *line, size_t len)
 
 /*
  * The held lines, in order.  In the foreground whole lines are gathered
- * into writes of up to LOG_WRITE_MAX bytes (a batch of mail makes hundreds
- * of lines), so that no line is split; syslog takes them one by one.
+ * into writes of up to PIPE_BUF bytes (a batch of mail makes hundreds of
+ * lines): no line is split, and on a pipe or the journal's socket no other
+ * process's line lands inside one.  Syslog takes them one by one.
  */
-#define LOG_WRITE_MAX 65536
 static void
 held_emit(void)
 {
-	static char out[LOG_WRITE_MAX];
+	static char out[PIPE_BUF];
 	size_t n = 0;
 
 	for (size_t i = 0; i < held.len;) {
@@ -68,14 +69,14 @@ held_emit(void)
 		unsigned char lv = (unsigned char)held.data[i];
 
 		i += l + 2;
+		if (n > 0 && (!log_foreground || n + l > sizeof(out))) {
+			fwrite(out, 1, n, stderr);
+			n = 0;
+		}
 		if (!log_foreground || l > sizeof(out)) {
 			emit(lv <= LOG_LVL_DEBUG ? (enum log_level)lv :
 			    LOG_LVL_INFO, line, l);
 			continue;
-		}
-		if (n + l > sizeof(out)) {
-			fwrite(out, 1, n, stderr);
-			n = 0;
 		}
 		memcpy(out + n, line, l);
 		n += l;

@@ -202,7 +202,8 @@ sandbox_start(const struct config *cfg, const struct mime_limits *limits,
 	int pfd[2], out_fd;
 	pid_t pid;
 
-	if ((out_fd = memfd_create("socialorder-parse", MFD_CLOEXEC)) == -1) {
+	if ((out_fd = memfd_create("socialorder-parse", MFD_CLOEXEC |
+	    MFD_ALLOW_SEALING)) == -1) {
 		log_error("sandbox: memfd_create: %s", strerror(errno));
 		return NULL;
 	}
@@ -296,6 +297,18 @@ decode_results(struct sandbox_job *job, struct parsed_mail *out, int whole,
 	int rc = 0;
 
 	*why_r = whybuf;
+	/*
+	 * The mails will point into the results: nobody who may still hold
+	 * the file (a process the child left behind) may change them after
+	 * they are checked.
+	 */
+	if (fcntl(job->out_fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK |
+	    F_SEAL_GROW | F_SEAL_SEAL) == -1) {
+		if (whole)
+			snprintf(whybuf, sizeof(whybuf), "parser results "
+			    "cannot be sealed: %s", strerror(errno));
+		return whole ? -1 : 0;
+	}
 	if (fstat(job->out_fd, &sb) == -1 || sb.st_size <= 0) {
 		if (whole)
 			snprintf(whybuf, sizeof(whybuf), "parser wrote no results");

@@ -6,13 +6,28 @@
 #include <sys/wait.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "checkpointer.h"
 #include "log.h"
 #include "util.h"
+
+/* How long the daemon's exit waits for the last checkpoint. */
+#define CHECKPOINT_STOP_MS 60000
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct checkpointer {
 	pid_t pid;              /* 0 once reaped */
@@ -28,6 +43,7 @@ close_all_but(int keep)
 	(void)close_range((unsigned)keep + 1, ~0U, 0);
 }
 
+/* The child's own connection; it ends the child if it cannot be had. */
 static sqlite3 *
 open_db(const char *path)
 {
@@ -37,17 +53,20 @@ open_db(const char *path)
 	    sqlite3_exec(db, "PRAGMA synchronous = FULL", NULL, NULL,
 	    NULL) == SQLITE_OK)
 		return db;
-	log_error("checkpointer: %s: %s", path, db ? sqlite3_errmsg(db) :
-	    "out of memory");
+	/* The parent checkpoints itself once it sees the child gone. */
+	log_error("checkpointer: %s: %s; the daemon checkpoints itself", path,
+	    db ? sqlite3_errmsg(db) : "out of memory");
 	sqlite3_close(db);
-	return NULL;
+	_exit(1);
 }
 
 /*
  * The child: a checkpoint for every wake-up (several pending wake-ups are
  * one), until the parent closes its end.  Its own connection, opened at the
  * first request (the database may not exist before), closes last and so
- * checkpoints the rest.  Ctrl-C in a terminal is the parent's to handle.
+ * checkpoints the rest.  Signals are the parent's to handle: Ctrl-C in a
+ * terminal, SIGTERM from systemd to the whole service; the child ends
+ * when the parent does.
  */
 static void __attribute__((noreturn))
 child(const char *path, int fd)
@@ -58,6 +77,12 @@ child(const char *path, int fd)
 
 	(void)signal(SIGINT, SIG_IGN);
 	(void)signal(SIGHUP, SIG_IGN);
+	(void)signal(SIGTERM, SIG_IGN);
+	/*
+	 * The syslog socket is about to be closed: forget it, or syslog()
+	 * would later close whatever file took its number (the database).
+	 */
+	closelog();
 	close_all_but(fd);
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
@@ -67,8 +92,8 @@ child(const char *path, int fd)
 			continue;
 		if (n <= 0)
 			break;
-		if (db == NULL && (db = open_db(path)) == NULL)
-			continue;
+		if (db == NULL)
+			db = open_db(path);
 		rc = sqlite3_wal_checkpoint_v2(db, NULL,
 		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		/* BUSY: another checkpoint is running; the next request
@@ -112,18 +137,25 @@ checkpointer_start(const char *path)
 	return cp;
 }
 
-/* The child is gone (it closed its end): reap it if it has exited. */
+/* Reap the child if it has exited. */
 static void
-gone(struct checkpointer *cp)
+reap(struct checkpointer *cp)
 {
 	int status;
 
+	if (cp->pid > 0 && waitpid(cp->pid, &status, WNOHANG) == cp->pid)
+		cp->pid = 0;
+}
+
+/* The child is gone (it closed its end). */
+static void
+gone(struct checkpointer *cp)
+{
 	log_warn("checkpointer (pid %ld) has stopped; commits checkpoint "
 	    "themselves again", (long)cp->pid);
 	close(cp->fd);
 	cp->fd = -1;
-	if (waitpid(cp->pid, &status, WNOHANG) == cp->pid)
-		cp->pid = 0;
+	reap(cp);
 }
 
 /* 0: asked, or an earlier request is still unread; -1: the child is gone. */
@@ -145,6 +177,8 @@ wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
 	struct checkpointer *cp = arg;
 
+	if (cp->fd == -1)
+		reap(cp);       /* it may have closed its end before exiting */
 	if (pages < CHECKPOINT_PAGES)
 		return SQLITE_OK;
 	if (cp->fd != -1 && pages < CHECKPOINT_PAGES_INLINE && poke(cp) == 0)
@@ -165,15 +199,24 @@ checkpointer_attach(struct checkpointer *cp, sqlite3 *db)
 void
 checkpointer_stop(struct checkpointer *cp)
 {
-	int status;
+	int64_t until;
 
 	if (cp == NULL)
 		return;
 	if (cp->fd != -1)
 		close(cp->fd);
-	while (cp->pid > 0 && waitpid(cp->pid, &status, 0) == -1 &&
-	    errno == EINTR)
-		;
+	/* Its last checkpoint takes a moment; a hung one does not hold the
+	 * daemon's exit for ever. */
+	until = mono_ms() + CHECKPOINT_STOP_MS;
+	for (reap(cp); cp->pid > 0 && mono_ms() < until; reap(cp))
+		usleep(5000);
+	if (cp->pid > 0) {
+		log_warn("checkpointer (pid %ld) did not end in %d s; killed",
+		    (long)cp->pid, CHECKPOINT_STOP_MS / 1000);
+		(void)kill(cp->pid, SIGKILL);
+		while (waitpid(cp->pid, NULL, 0) == -1 && errno == EINTR)
+			;
+	}
 	free(cp);
 }
 

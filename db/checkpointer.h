@@ -15,7 +15,8 @@
  * The child opens its own connection.  It must be started before the
  * process opens the database: SQLite keeps one record per database file of
  * the locks its connections hold, and a child forked after the open would
- * inherit that record without the locks.
+ * inherit that record without the locks.  It leaves signals to the daemon
+ * and ends when the daemon closes its end (or exits).
  */
 #ifndef SO_CHECKPOINTER_H
 #define SO_CHECKPOINTER_H
@@ -38,9 +39,10 @@ struct checkpointer *checkpointer_start(const char *path);
 void checkpointer_attach(struct checkpointer *cp, sqlite3 *db);
 
 /*
- * End the child after its last checkpoint, and wait for it.  Close the
- * attached connection first: the last connection to close checkpoints the
- * rest and removes the WAL.  NULL is fine.
+ * End the child after its last checkpoint, and wait for it (a minute at
+ * most, then it is killed).  Close the attached connection first: the last
+ * connection to close checkpoints the rest and removes the WAL.  NULL is
+ * fine.
  */
 void checkpointer_stop(struct checkpointer *cp);
 

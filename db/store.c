@@ -245,8 +245,9 @@ resync(struct store *st)
 int
 store_begin_unsynced(struct store *st)
 {
+	/* Inside a transaction: a level of it, synced with it. */
 	if (st->depth > 0 && !sqlite3_get_autocommit(st->db))
-		fatalx("store_begin_unsynced inside a transaction");
+		return store_begin(st);
 	resync(st);
 	/* The safety level can only change outside a transaction. */
 	if (store_exec(st, "PRAGMA synchronous = NORMAL") == 0)

@@ -42,7 +42,8 @@ void store_rollback(struct store *st);
  * BEGIN IMMEDIATE for bookkeeping that a power cut may lose, never for a
  * decision: its COMMIT does not wait for the disk (synchronous = NORMAL
  * until the transaction ends).  It stays atomic, and the next synced
- * commit makes it durable too.  Not inside a transaction.
+ * commit makes it durable too.  Inside a transaction it is a nested level
+ * like store_begin().
  */
 int store_begin_unsynced(struct store *st);
 

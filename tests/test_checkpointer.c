@@ -109,8 +109,12 @@ helper_checkpoints_not_the_writer(void **state)
 		write_pages(f->st, 300);
 	usleep(300000);
 	assert_int_equal(file_size(f->path), before);
-	/* Ctrl-C in the terminal is the daemon's, not the helper's. */
+	/* Ctrl-C in the terminal and systemd's SIGTERM to the service are
+	 * the daemon's to handle, not the helper's. */
 	assert_int_equal(kill(checkpointer_pid(f->cp), SIGINT), 0);
+	assert_int_equal(kill(checkpointer_pid(f->cp), SIGTERM), 0);
+	usleep(100000);
+	assert_int_equal(waitpid(checkpointer_pid(f->cp), NULL, WNOHANG), 0);
 	/* Past the mark: the writer does not copy them (with the helper
 	 * stopped, nothing does) ... */
 	assert_int_equal(kill(checkpointer_pid(f->cp), SIGSTOP), 0);

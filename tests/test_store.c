@@ -206,6 +206,15 @@ test_unsynced(void **state)
 	assert_int_equal(sync_level(st), 2);
 	expect(st, "1");
 
+	/* Inside a transaction it is a level of it, synced with it. */
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_begin_unsynced(st), 0);
+	insert(st, 4);
+	store_rollback(st);
+	assert_int_equal(sync_level(st), 2);
+	assert_int_equal(store_commit(st), 0);
+	expect(st, "1");
+
 	/* Ended behind the store's back (as SQLite does on disk full). */
 	assert_int_equal(store_begin_unsynced(st), 0);
 	exec(st, "ROLLBACK");
