@@ -13,10 +13,12 @@
  * behind, the writer checkpoints in its commits again, as SQLite does.
  *
  * The child opens its own connection.  It must be started before the
- * process opens the database: SQLite keeps one record per database file of
- * the locks its connections hold, and a child forked after the open would
- * inherit that record without the locks.  It leaves signals to the daemon
- * and ends when the daemon closes its end (or exits).
+ * process opens the database with store_open(): SQLite keeps one record
+ * per database file of the locks its connections hold, which a child
+ * forked later would inherit without the locks; and store_open() gives
+ * SQLite page cache memory that forked children do not get (sqlmem.h).
+ * It leaves signals to the daemon and ends when the daemon closes its end
+ * (or exits).
  */
 #ifndef SO_CHECKPOINTER_H
 #define SO_CHECKPOINTER_H

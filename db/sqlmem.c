@@ -10,6 +10,7 @@
  * larger blocks and whatever exceeds the cap go back to malloc.  There is
  * no locking: store.c puts SQLite into single-thread mode with it.
  */
+#include <sys/mman.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,43 @@ sqlmem_install(void)
 
 	return sqlite3_config(SQLITE_CONFIG_MALLOC, &methods) == SQLITE_OK ?
 	    0 : -1;
+}
+
+static void *pc_buf;
+static size_t pc_len;
+
+void
+sqlmem_pagecache_region(void **p_r, size_t *len_r)
+{
+	*p_r = pc_buf;
+	*len_r = pc_len;
+}
+
+int
+sqlmem_pagecache(int pages)
+{
+	int hdr = 0;
+	size_t slot, len;
+	void *buf;
+
+	if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &hdr) != SQLITE_OK ||
+	    pages <= 0)
+		return -1;
+	slot = ((size_t)4096 + (size_t)hdr + 7) & ~(size_t)7;
+	len = slot * (size_t)pages;
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	if (buf == MAP_FAILED)
+		return -1;
+	if (madvise(buf, len, MADV_DONTFORK) == -1 ||
+	    sqlite3_config(SQLITE_CONFIG_PAGECACHE, buf, (int)slot,
+	    pages) != SQLITE_OK) {
+		munmap(buf, len);
+		return -1;
+	}
+	pc_buf = buf;
+	pc_len = len;
+	return 0;
 }
 
 size_t

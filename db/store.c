@@ -32,6 +32,9 @@ struct store {
 					 * next BEGIN, 1 until its end */
 };
 
+/* Page slots outside the parser children's copy of the process. */
+#define STORE_CACHE_PAGES 512
+
 /* Unique over all stores of the process, so that no two share a number. */
 static uint64_t generations;
 
@@ -161,6 +164,8 @@ store_open(const char *path, struct store **st_r, const char **error_r)
 #ifndef __SANITIZE_ADDRESS__
 		/* Under ASan, SQLite's blocks stay visible to it one by one. */
 		(void)sqlmem_install();
+		/* The default cache_size, 2000 KiB, in pages and their headers. */
+		(void)sqlmem_pagecache(STORE_CACHE_PAGES);
 #endif
 		configured = 1;
 	}

@@ -21,17 +21,28 @@
 #include "checkpointer.h"
 #include "testutil.h"
 
+/*
+ * The daemon's own connection, opened as store_open() does, but without
+ * store_open(): that configures SQLite for the whole process (its page
+ * cache in memory a forked child does not get), after which no child of
+ * this process may use SQLite, and each test starts a checkpointer.
+ */
 struct fixture {
 	char *dir, *path;
 	struct checkpointer *cp;
-	struct store *st;
+	sqlite3 *db;
 };
+
+static void
+exec(sqlite3 *db, const char *sql)
+{
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
 
 static int
 setup(void **state)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
-	const char *err;
 
 	f->dir = xstrdup("/tmp/so-test-XXXXXX");
 	if (mkdtemp(f->dir) == NULL)
@@ -40,9 +51,12 @@ setup(void **state)
 	/* Before the database exists, as in the daemon's first start. */
 	f->cp = checkpointer_start(f->path);
 	assert_non_null(f->cp);
-	assert_int_equal(store_open(f->path, &f->st, &err), 0);
-	checkpointer_attach(f->cp, store_db(f->st));
-	assert_int_equal(store_exec(f->st, "CREATE TABLE t (v BLOB)"), 0);
+	assert_int_equal(sqlite3_open_v2(f->path, &f->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	exec(f->db, "PRAGMA journal_mode = WAL");
+	exec(f->db, "PRAGMA synchronous = FULL");
+	checkpointer_attach(f->cp, f->db);
+	exec(f->db, "CREATE TABLE t (v BLOB)");
 	*state = f;
 	return 0;
 }
@@ -53,7 +67,7 @@ teardown(void **state)
 	struct fixture *f = *state;
 	char *cmd = xasprintf("rm -rf '%s'", f->dir);
 
-	store_close(f->st);
+	sqlite3_close(f->db);
 	/* A failed test may have left the helper stopped. */
 	if (f->cp != NULL && checkpointer_pid(f->cp) > 0)
 		(void)kill(checkpointer_pid(f->cp), SIGCONT);
@@ -77,13 +91,12 @@ file_size(const char *path)
 
 /* One transaction of about `pages` WAL pages (a row of 4000 bytes each). */
 static void
-write_pages(struct store *st, int pages)
+write_pages(sqlite3 *db, int pages)
 {
-	assert_int_equal(store_begin(st), 0);
+	exec(db, "BEGIN IMMEDIATE");
 	for (int i = 0; i < pages; i++)
-		assert_int_equal(store_exec(st,
-		    "INSERT INTO t VALUES (randomblob(4000))"), 0);
-	assert_int_equal(store_commit(st), 0);
+		exec(db, "INSERT INTO t VALUES (randomblob(4000))");
+	exec(db, "COMMIT");
 }
 
 /* Wait up to 10 s for the database file to grow past `than`. */
@@ -106,7 +119,7 @@ helper_checkpoints_not_the_writer(void **state)
 
 	/* 900 pages: below the mark, nobody checkpoints. */
 	for (int i = 0; i < 3; i++)
-		write_pages(f->st, 300);
+		write_pages(f->db, 300);
 	usleep(300000);
 	assert_int_equal(file_size(f->path), before);
 	/* Ctrl-C in the terminal and systemd's SIGTERM to the service are
@@ -118,7 +131,7 @@ helper_checkpoints_not_the_writer(void **state)
 	/* Past the mark: the writer does not copy them (with the helper
 	 * stopped, nothing does) ... */
 	assert_int_equal(kill(checkpointer_pid(f->cp), SIGSTOP), 0);
-	write_pages(f->st, 300);
+	write_pages(f->db, 300);
 	assert_int_equal(file_size(f->path), before);
 	/* ... the helper does. */
 	assert_int_equal(kill(checkpointer_pid(f->cp), SIGCONT), 0);
@@ -139,7 +152,7 @@ writer_takes_over_when_helper_is_gone(void **state)
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	for (int i = 0; i < 4; i++)
-		write_pages(f->st, 300);
+		write_pages(f->db, 300);
 	/* The commit that crossed the mark found the helper gone and ran
 	 * the checkpoint itself, before returning. */
 	assert_int_equal(checkpointer_pid(f->cp), 0);
@@ -158,13 +171,13 @@ last_close_leaves_no_wal(void **state)
 
 	/* The helper has its connection once it has checkpointed. */
 	for (int i = 0; i < 4; i++)
-		write_pages(f->st, 300);
+		write_pages(f->db, 300);
 	assert_true(grown(f->path, before) > before);
-	write_pages(f->st, 100);
+	write_pages(f->db, 100);
 	/* The daemon closes its connection first: the helper's is open,
 	 * so the WAL stays ... */
-	store_close(f->st);
-	f->st = NULL;
+	sqlite3_close(f->db);
+	f->db = NULL;
 	assert_true(file_size(wal) > 0);
 	/* ... until the helper closes the last connection, which copies the
 	 * rest and removes it. */

@@ -2,9 +2,12 @@
 /*
  * test_sqlmem - the allocator store.c gives SQLite: sizes as SQLite sees
  * them, reuse of freed small blocks, the cap on what is kept, realloc that
- * keeps the content, and a database that works on top of it.
+ * keeps the content, and a database that works on top of it, with its
+ * page cache in memory that a forked child does not get.
  */
+#include <sys/wait.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +23,7 @@ setup(void **state)
 {
 	(void)state;
 	/* Before SQLite's first use; store_open() would install it too. */
-	return sqlmem_install() == 0 ? 0 : -1;
+	return sqlmem_install() == 0 && sqlmem_pagecache(64) == 0 ? 0 : -1;
 }
 
 static void
@@ -130,6 +133,33 @@ test_database(void **state)
 	testutil_db_done(st, dir);
 }
 
+/* SQLite's pages are in the slots, and a forked child has no such memory. */
+static void
+test_pagecache_not_forked(void **state)
+{
+	const unsigned char *p;
+	size_t len, used = 0;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	sqlmem_pagecache_region((void **)&p, &len);
+	assert_non_null(p);
+	for (size_t i = 0; i < len; i++)
+		used += p[i] != 0;
+	assert_true(used > 4096);       /* test_database's pages were here */
+	if ((pid = fork()) == 0) {
+		(void)signal(SIGSEGV, SIG_DFL);
+		if (*(volatile const unsigned char *)p == 0)
+			_exit(0);
+		_exit(1);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSEGV);
+}
+
 int
 main(void)
 {
@@ -138,6 +168,7 @@ main(void)
 		cmocka_unit_test(test_realloc_keeps_content),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_database),
+		cmocka_unit_test(test_pagecache_not_forked),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
