@@ -2,9 +2,16 @@
 /*
  * sender - outbox to SMTP over libcurl.  See sender.h.
  */
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <curl/curl.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "notify.h"
@@ -13,6 +20,8 @@
 #include "util.h"
 
 #define SENDER_MARK_BATCH 32
+/* [smtp] connections is at most this (config.c). */
+#define SENDER_MAX_SESSIONS 16
 /* Mails named in one alert to the administrator; the rest are counted. */
 #define SENDER_ALERT_LIST 20
 
@@ -123,14 +132,28 @@ is_alert(const char *kind)
 	    strcmp(kind, "admin_alert") == 0;
 }
 
-/* One SMTP session: an easy handle and the mail it is sending, if any. */
+/*
+ * One SMTP session: a process of its own (libcurl waits for the answer to
+ * the end of a mail's data without letting other sessions go on, so
+ * sessions in one process would take turns), and the mail it is sending.
+ */
 struct slot {
-	CURL *curl;
+	pid_t pid;                      /* 0: not started */
+	int fd;                         /* to the session process */
 	struct outbox_item *it;         /* NULL: idle */
-	struct upload up;
-	struct reply reply;
-	struct curl_slist *rcpt;
-	char errbuf[CURL_ERROR_SIZE];   /* registered with curl until cleanup */
+	struct reply reply;             /* the mail's outcome, from the */
+	long code;                      /* session process */
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* A mail to send, then its outcome, between daemon and session process. */
+struct session_req {
+	uint32_t rcpt_len, raw_len;
+};
+struct session_ans {
+	int32_t cc;
+	int32_t code;
+	uint32_t reply_len, err_len;
 };
 
 /* A result waiting to be written: sent, to retry, or failed for good. */
@@ -221,29 +244,66 @@ mark_add(struct flush *f, int64_t id, int what, int attempts, int64_t when,
 		marks_write(f);
 }
 
-static void
-slot_start(CURLM *multi, struct slot *sl, const struct config *cfg,
-    struct outbox_item *it)
+static int
+write_all(int fd, const void *p, size_t n)
 {
-	CURL *curl = sl->curl;
+	const char *c = p;
 
-	sl->it = it;
-	sl->up = (struct upload){ it->raw, it->len, 0 };
-	sl->reply.line[0] = '\0';
-	sl->errbuf[0] = '\0';
-	sl->rcpt = curl_slist_append(NULL, it->rcpt);
+	while (n > 0) {
+		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
+
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+read_all(int fd, void *p, size_t n)
+{
+	char *c = p;
+
+	while (n > 0) {
+		ssize_t r = read(fd, c, n);
+
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		c += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* Send one mail over curl's session (its connection stays for the next). */
+static CURLcode
+session_send(CURL *curl, const struct config *cfg, const char *rcpt,
+    const char *raw, size_t len, struct reply *reply, char *errbuf,
+    long *code_r)
+{
+	struct upload up = { raw, len, 0 };
+	struct curl_slist *rcpts = curl_slist_append(NULL, rcpt);
+	CURLcode cc;
+
+	reply->line[0] = '\0';
+	errbuf[0] = '\0';
+	*code_r = 0;
 	curl_easy_reset(curl);
-	curl_easy_setopt(curl, CURLOPT_PRIVATE, sl);
 	curl_easy_setopt(curl, CURLOPT_URL, cfg->smtp_url);
 	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, cfg->smtp_from);
-	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, sl->rcpt);
+	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpts);
 	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_cb);
-	curl_easy_setopt(curl, CURLOPT_READDATA, &sl->up);
-	curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)it->len);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, sl->errbuf);
+	curl_easy_setopt(curl, CURLOPT_READDATA, &up);
+	curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, reply_cb);
-	curl_easy_setopt(curl, CURLOPT_HEADERDATA, &sl->reply);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, reply);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)cfg->smtp_timeout);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)cfg->smtp_timeout * 2);
 	/* Also bounds the wait for the answer to QUIT when the connection is
@@ -259,7 +319,135 @@ slot_start(CURLM *multi, struct slot *sl, const struct config *cfg,
 		curl_easy_setopt(curl, CURLOPT_PASSWORD,
 		    cfg->smtp_password ? cfg->smtp_password : "");
 	}
-	curl_multi_add_handle(multi, curl);
+	cc = curl_easy_perform(curl);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, code_r);
+	/* Nothing of the next mail may point at this one's. */
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
+	curl_slist_free_all(rcpts);
+	return cc;
+}
+
+/*
+ * The session process: mails from fd, one at a time, each answered with
+ * its outcome, until the daemon closes its end; then QUIT.  It has no
+ * database and leaves signals to the daemon (it ends with it).
+ */
+static void __attribute__((noreturn))
+session_child(const struct config *cfg, int fd)
+{
+	CURL *curl;
+	struct reply reply;
+	char errbuf[CURL_ERROR_SIZE];
+
+	(void)signal(SIGINT, SIG_IGN);
+	(void)signal(SIGHUP, SIG_IGN);
+	(void)signal(SIGTERM, SIG_IGN);
+	closelog();     /* its descriptor goes now; syslog() would reuse it */
+	if (fd > 3)
+		(void)close_range(3, (unsigned)fd - 1, 0);
+	(void)close_range((unsigned)fd + 1, ~0U, 0);
+	if ((curl = curl_easy_init()) == NULL)
+		_exit(1);
+	for (;;) {
+		struct session_req rq;
+		struct session_ans an;
+		char *rcpt = NULL, *raw = NULL;
+		long code;
+		CURLcode cc;
+
+		if (read_all(fd, &rq, sizeof(rq)) == -1 || rq.rcpt_len > 4096)
+			break;
+		rcpt = xmalloc((size_t)rq.rcpt_len + 1);
+		raw = xmalloc(rq.raw_len ? rq.raw_len : 1);
+		if (read_all(fd, rcpt, rq.rcpt_len) == -1 ||
+		    read_all(fd, raw, rq.raw_len) == -1)
+			break;
+		rcpt[rq.rcpt_len] = '\0';
+		cc = session_send(curl, cfg, rcpt, raw, rq.raw_len, &reply,
+		    errbuf, &code);
+		an.cc = (int32_t)cc;
+		an.code = (int32_t)code;
+		an.reply_len = (uint32_t)strlen(reply.line);
+		an.err_len = (uint32_t)strlen(errbuf);
+		free(rcpt);
+		free(raw);
+		if (write_all(fd, &an, sizeof(an)) == -1 ||
+		    write_all(fd, reply.line, an.reply_len) == -1 ||
+		    write_all(fd, errbuf, an.err_len) == -1)
+			break;
+	}
+	curl_easy_cleanup(curl);
+	_exit(0);
+}
+
+/* Hand the slot's session process its next mail; start it if need be. */
+static int
+slot_start(struct slot *sl, const struct config *cfg, struct outbox_item *it)
+{
+	struct session_req rq = { (uint32_t)strlen(it->rcpt), (uint32_t)it->len };
+
+	if (sl->pid == 0) {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
+			return -1;
+		if ((sl->pid = fork()) == -1) {
+			sl->pid = 0;
+			close(sv[0]);
+			close(sv[1]);
+			return -1;
+		}
+		if (sl->pid == 0) {
+			close(sv[0]);
+			session_child(cfg, sv[1]);
+		}
+		close(sv[1]);
+		sl->fd = sv[0];
+	}
+	sl->it = it;
+	if (it->len > UINT32_MAX || write_all(sl->fd, &rq, sizeof(rq)) == -1 ||
+	    write_all(sl->fd, it->rcpt, rq.rcpt_len) == -1 ||
+	    write_all(sl->fd, it->raw, it->len) == -1)
+		return -1;
+	return 0;
+}
+
+/* The outcome of the slot's mail from its session process: its CURLcode. */
+static CURLcode
+slot_answer(struct slot *sl)
+{
+	struct session_ans an;
+
+	sl->reply.line[0] = '\0';
+	sl->errbuf[0] = '\0';
+	sl->code = 0;
+	if (read_all(sl->fd, &an, sizeof(an)) == -1 ||
+	    an.reply_len >= sizeof(sl->reply.line) ||
+	    an.err_len >= sizeof(sl->errbuf) ||
+	    read_all(sl->fd, sl->reply.line, an.reply_len) == -1 ||
+	    read_all(sl->fd, sl->errbuf, an.err_len) == -1) {
+		snprintf(sl->errbuf, sizeof(sl->errbuf), "the SMTP session "
+		    "process ended");
+		sl->reply.line[0] = '\0';
+		return CURLE_SEND_ERROR;
+	}
+	sl->reply.line[an.reply_len] = '\0';
+	sl->errbuf[an.err_len] = '\0';
+	sl->code = an.code;
+	return (CURLcode)an.cc;
+}
+
+/* End the slot's session process (its QUIT is bounded by curl's timeouts). */
+static void
+slot_end(struct slot *sl)
+{
+	if (sl->pid == 0)
+		return;
+	close(sl->fd);
+	while (waitpid(sl->pid, NULL, 0) == -1 && errno == EINTR)
+		;
+	sl->pid = 0;
+	sl->fd = -1;
 }
 
 /* Note what became of the slot's mail, and free the slot. */
@@ -273,9 +461,7 @@ slot_done(struct flush *f, struct slot *sl, CURLcode cc)
 	long code = 0;
 	char *lrcpt = str_log_safe(it->rcpt, 100);
 
-	curl_easy_getinfo(sl->curl, CURLINFO_RESPONSE_CODE, &code);
-	curl_slist_free_all(sl->rcpt);
-	sl->rcpt = NULL;
+	code = sl->code;
 	sl->it = NULL;
 	if (cc == CURLE_OK) {
 		mark_add(f, it->id, MARK_SENT, attempts, now, NULL);
@@ -327,14 +513,17 @@ slot_done(struct flush *f, struct slot *sl, CURLcode cc)
  * new mail is started, and those under way finish.
  */
 static void
-send_items(struct flush *f, CURLM *multi, struct slot *slots, size_t nslots,
+send_items(struct flush *f, struct slot *slots, size_t nslots,
     struct outbox_item *items, size_t n, int (*should_stop)(void))
 {
+	/* curl's own timeouts end a mail long before this. */
+	int wait_ms = (f->cfg->smtp_timeout * 3 + 10) * 1000;
 	size_t next = 0, active = 0;
 
 	for (;;) {
-		CURLMsg *msg;
-		int running = 0, left;
+		struct pollfd pfd[SENDER_MAX_SESSIONS];
+		size_t who[SENDER_MAX_SESSIONS], np = 0;
+		int r;
 
 		for (size_t k = 0; k < nslots && next < n && !f->stop; k++) {
 			if (slots[k].it != NULL)
@@ -343,32 +532,56 @@ send_items(struct flush *f, CURLM *multi, struct slot *slots, size_t nslots,
 				f->stop = 1;
 				break;
 			}
-			slot_start(multi, &slots[k], f->cfg, &items[next++]);
+			if (slot_start(&slots[k], f->cfg, &items[next++]) == -1) {
+				/* No session process: this mail waits. */
+				slot_end(&slots[k]);
+				snprintf(slots[k].errbuf, sizeof(slots[k].errbuf),
+				    "no SMTP session process: %s", strerror(errno));
+				slots[k].reply.line[0] = '\0';
+				slots[k].code = 0;
+				slot_done(f, &slots[k], CURLE_SEND_ERROR);
+				continue;
+			}
 			active++;
 		}
 		if (active == 0)
 			break;
-		if (curl_multi_perform(multi, &running) != CURLM_OK)
-			fatalx("curl_multi_perform failed");
-		while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
-			struct slot *sl = NULL;
+		for (size_t k = 0; k < nslots; k++)
+			if (slots[k].it != NULL) {
+				pfd[np].fd = slots[k].fd;
+				pfd[np].events = POLLIN;
+				who[np++] = k;
+			}
+		r = poll(pfd, (nfds_t)np, wait_ms);
+		if (r == -1 && errno == EINTR)
+			continue;
+		for (size_t i = 0; i < np; i++) {
+			struct slot *sl = &slots[who[i]];
+			CURLcode cc;
 
-			if (msg->msg != CURLMSG_DONE)
+			if (r > 0 && pfd[i].revents == 0)
 				continue;
-			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
-			    (char **)&sl);
-			curl_multi_remove_handle(multi, sl->curl);
-			slot_done(f, sl, msg->data.result);
+			if (r <= 0) {
+				/* Hung past every timeout: end it. */
+				(void)kill(sl->pid, SIGKILL);
+			}
+			cc = r > 0 ? slot_answer(sl) : CURLE_OPERATION_TIMEDOUT;
+			if (cc == CURLE_SEND_ERROR && sl->code == 0 &&
+			    strncmp(sl->errbuf, "the SMTP session", 16) == 0)
+				slot_end(sl);
+			if (r <= 0) {
+				snprintf(sl->errbuf, sizeof(sl->errbuf), "the SMTP "
+				    "session process hung");
+				slot_end(sl);
+			}
+			slot_done(f, sl, cc);
 			active--;
 		}
-		if (running > 0)
-			(void)curl_multi_poll(multi, NULL, 0, 1000, NULL);
 	}
 }
 
-/* The sessions of a flush: a multi handle and its easy handles. */
+/* The sessions of a flush: their processes start with their first mail. */
 struct sessions {
-	CURLM *multi;
 	struct slot *slots;
 	size_t n;
 };
@@ -377,23 +590,18 @@ static void
 sessions_open(struct sessions *ss, const struct config *cfg)
 {
 	ss->n = cfg->smtp_connections > 0 ? (size_t)cfg->smtp_connections : 1;
+	if (ss->n > SENDER_MAX_SESSIONS)
+		ss->n = SENDER_MAX_SESSIONS;
 	ss->slots = xcalloc(ss->n, sizeof(*ss->slots));
-	if ((ss->multi = curl_multi_init()) == NULL)
-		fatalx("curl_multi_init failed");
-	/* Each session's connection stays open for its next mail. */
-	curl_multi_setopt(ss->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)ss->n);
-	curl_multi_setopt(ss->multi, CURLMOPT_MAXCONNECTS, (long)ss->n);
 	for (size_t k = 0; k < ss->n; k++)
-		if ((ss->slots[k].curl = curl_easy_init()) == NULL)
-			fatalx("curl_easy_init failed");
+		ss->slots[k].fd = -1;
 }
 
 static void
 sessions_close(struct sessions *ss)
 {
-	curl_multi_cleanup(ss->multi);
 	for (size_t k = 0; k < ss->n; k++)
-		curl_easy_cleanup(ss->slots[k].curl);
+		slot_end(&ss->slots[k]);
 	free(ss->slots);
 }
 
@@ -412,7 +620,7 @@ flush_pass(struct flush *f, struct sessions *ss, int (*should_stop)(void))
 		}
 		if (n == 0)
 			break;
-		send_items(f, ss->multi, ss->slots, ss->n, items, n, should_stop);
+		send_items(f, ss->slots, ss->n, items, n, should_stop);
 		outbox_items_free(items, n);
 		items = NULL;
 		/* The next outbox_due must see this batch's results. */

@@ -16,8 +16,9 @@
  * is retried, never failed at once.  With SMTP AUTH configured, TLS is
  * required (no password in clear text).  A flush sends over [smtp]
  * connections sessions at once, as an MTA delivers in parallel; each
- * session keeps its connection for its next mail, and each mail may take
- * at most twice [smtp] timeout.
+ * session is a process of its own (started with its first mail, without
+ * the database), keeps its connection for its next mail, and each mail
+ * may take at most twice [smtp] timeout.
  */
 #ifndef SO_SENDER_H
 #define SO_SENDER_H
