@@ -386,6 +386,11 @@ slot_start(struct slot *sl, const struct config *cfg, struct outbox_item *it)
 {
 	struct session_req rq = { (uint32_t)strlen(it->rcpt), (uint32_t)it->len };
 
+	sl->it = it;
+	if (it->len > UINT32_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
 	if (sl->pid == 0) {
 		int sv[2];
 
@@ -404,8 +409,7 @@ slot_start(struct slot *sl, const struct config *cfg, struct outbox_item *it)
 		close(sv[1]);
 		sl->fd = sv[0];
 	}
-	sl->it = it;
-	if (it->len > UINT32_MAX || write_all(sl->fd, &rq, sizeof(rq)) == -1 ||
+	if (write_all(sl->fd, &rq, sizeof(rq)) == -1 ||
 	    write_all(sl->fd, it->rcpt, rq.rcpt_len) == -1 ||
 	    write_all(sl->fd, it->raw, it->len) == -1)
 		return -1;
@@ -437,17 +441,29 @@ slot_answer(struct slot *sl)
 	return (CURLcode)an.cc;
 }
 
+/* Wait for the slot's ended session process; its wait status. */
+static int
+slot_reap(struct slot *sl)
+{
+	int status = 0;
+
+	if (sl->pid == 0)
+		return 0;
+	while (waitpid(sl->pid, &status, 0) == -1 && errno == EINTR)
+		;
+	sl->pid = 0;
+	return status;
+}
+
 /* End the slot's session process (its QUIT is bounded by curl's timeouts). */
-static void
+static int
 slot_end(struct slot *sl)
 {
 	if (sl->pid == 0)
-		return;
+		return 0;
 	close(sl->fd);
-	while (waitpid(sl->pid, NULL, 0) == -1 && errno == EINTR)
-		;
-	sl->pid = 0;
 	sl->fd = -1;
+	return slot_reap(sl);
 }
 
 /* Note what became of the slot's mail, and free the slot. */
@@ -534,9 +550,11 @@ send_items(struct flush *f, struct slot *slots, size_t nslots,
 			}
 			if (slot_start(&slots[k], f->cfg, &items[next++]) == -1) {
 				/* No session process: this mail waits. */
-				slot_end(&slots[k]);
+				int e = errno;
+
+				(void)slot_end(&slots[k]);
 				snprintf(slots[k].errbuf, sizeof(slots[k].errbuf),
-				    "no SMTP session process: %s", strerror(errno));
+				    "no SMTP session process: %s", strerror(e));
 				slots[k].reply.line[0] = '\0';
 				slots[k].code = 0;
 				slot_done(f, &slots[k], CURLE_SEND_ERROR);
@@ -561,18 +579,32 @@ send_items(struct flush *f, struct slot *slots, size_t nslots,
 
 			if (r > 0 && pfd[i].revents == 0)
 				continue;
-			if (r <= 0) {
+			if (r > 0)
+				cc = slot_answer(sl);
+			else {
 				/* Hung past every timeout: end it. */
 				(void)kill(sl->pid, SIGKILL);
-			}
-			cc = r > 0 ? slot_answer(sl) : CURLE_OPERATION_TIMEDOUT;
-			if (cc == CURLE_SEND_ERROR && sl->code == 0 &&
-			    strncmp(sl->errbuf, "the SMTP session", 16) == 0)
-				slot_end(sl);
-			if (r <= 0) {
+				(void)slot_end(sl);
 				snprintf(sl->errbuf, sizeof(sl->errbuf), "the SMTP "
 				    "session process hung");
-				slot_end(sl);
+				sl->reply.line[0] = '\0';
+				sl->code = 0;
+				cc = CURLE_OPERATION_TIMEDOUT;
+			}
+			if (r > 0 && cc == CURLE_SEND_ERROR && sl->code == 0 &&
+			    strncmp(sl->errbuf, "the SMTP session", 16) == 0) {
+				/* It died: say how. */
+				int st = slot_end(sl);
+
+				if (WIFSIGNALED(st))
+					snprintf(sl->errbuf, sizeof(sl->errbuf),
+					    "the SMTP session process was killed by "
+					    "signal %d", WTERMSIG(st));
+				else
+					snprintf(sl->errbuf, sizeof(sl->errbuf),
+					    "the SMTP session process ended (exit "
+					    "%d)", WIFEXITED(st) ? WEXITSTATUS(st) :
+					    -1);
 			}
 			slot_done(f, sl, cc);
 			active--;
@@ -597,11 +629,17 @@ sessions_open(struct sessions *ss, const struct config *cfg)
 		ss->slots[k].fd = -1;
 }
 
+/* All sessions say QUIT at once, then they are waited for. */
 static void
 sessions_close(struct sessions *ss)
 {
 	for (size_t k = 0; k < ss->n; k++)
-		slot_end(&ss->slots[k]);
+		if (ss->slots[k].pid != 0) {
+			close(ss->slots[k].fd);
+			ss->slots[k].fd = -1;
+		}
+	for (size_t k = 0; k < ss->n; k++)
+		(void)slot_reap(&ss->slots[k]);
 	free(ss->slots);
 }
 
