@@ -28,20 +28,11 @@ struct imapio {
 	int failed;
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static ssize_t
 io_read(mailstream_low *s, void *buf, size_t count)
 {
 	struct imapio *io = s->data;
-	int64_t left = io->deadline - now_ms();
+	int64_t left = io->deadline - mono_ms();
 	ssize_t n;
 
 	if (io->failed)
@@ -74,7 +65,7 @@ io_write(mailstream_low *s, const void *buf, size_t count)
 	if (io->failed)
 		return -1;
 	/* A write starts a command: its answer gets a fresh deadline. */
-	io->deadline = now_ms() + (int64_t)io->timeout * 1000;
+	io->deadline = mono_ms() + (int64_t)io->timeout * 1000;
 	mailstream_low_set_timeout(io->inner, (time_t)io->timeout);
 	n = mailstream_low_write(io->inner, buf, count);
 	if (n < 0)
@@ -155,7 +146,7 @@ imapio_wrap(mailstream *stream, int timeout)
 
 	io->inner = mailstream_get_low(stream);
 	io->timeout = timeout;
-	io->deadline = now_ms() + (int64_t)timeout * 1000;
+	io->deadline = mono_ms() + (int64_t)timeout * 1000;
 	if ((low = mailstream_low_new(io, &io_driver)) == NULL)
 		fatalx("mailstream_low_new: out of memory");
 	mailstream_set_low(stream, low);
@@ -169,7 +160,7 @@ imapio_rearm(mailstream *stream)
 	if (low != NULL && low->driver == &io_driver) {
 		struct imapio *io = low->data;
 
-		io->deadline = now_ms() + (int64_t)io->timeout * 1000;
+		io->deadline = mono_ms() + (int64_t)io->timeout * 1000;
 	}
 }
 

@@ -113,15 +113,6 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 struct sandbox_job {
 	pid_t pid;
 	int done_fd;            /* the child writes one byte here when done */
@@ -236,9 +227,9 @@ sandbox_start(const struct config *cfg, const struct mime_limits *limits,
 	 * that hangs costs its own time, not the whole batch's.
 	 */
 	job->per_mail_ms = (int64_t)(cfg->parser_cpu_seconds + 5) * 1000;
-	job->deadline = now_ms() + job->per_mail_ms;
+	job->deadline = mono_ms() + job->per_mail_ms;
 	/* A child that trickles bytes is still stopped at the batch's time. */
-	job->last_chance = now_ms() + job->per_mail_ms *
+	job->last_chance = mono_ms() + job->per_mail_ms *
 	    (int64_t)(nmail > 0 ? nmail : 1);
 	return job;
 }
@@ -252,7 +243,7 @@ wait_done(struct sandbox_job *job)
 	char ok = 0;
 
 	for (;;) {
-		int64_t left = job->deadline - now_ms();
+		int64_t left = job->deadline - mono_ms();
 		int n;
 
 		/* A child that finished in time counts, however late we look. */
@@ -261,10 +252,10 @@ wait_done(struct sandbox_job *job)
 			return read(job->done_fd, &ok, 1) == 1 && ok == 1;
 		if (n == 0 && fstat(job->out_fd, &sb) == 0 && sb.st_size > job->seen) {
 			job->seen = sb.st_size;
-			job->deadline = now_ms() + job->per_mail_ms;
+			job->deadline = mono_ms() + job->per_mail_ms;
 			if (job->deadline > job->last_chance)
 				job->deadline = job->last_chance;
-			left = job->deadline - now_ms();
+			left = job->deadline - mono_ms();
 		}
 		if ((n < 0 && errno != EINTR) || left <= 0) {
 			kill(job->pid, SIGKILL);

@@ -565,6 +565,15 @@ so_random(void *p, size_t n)
 	}
 }
 
+int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 size_t
 dec_put(char *out, uint64_t v, int width)
 {

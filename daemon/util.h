@@ -91,6 +91,9 @@ char *str_utf8_fix(const char *s);
 int money_parse(const char *s, int64_t *cents_r);
 char *money_format(int64_t cents, char out[32]);
 
+/* Milliseconds of CLOCK_MONOTONIC, for deadlines and timeouts. */
+int64_t mono_ms(void);
+
 /* Current time; tests may set SO_NOW=epoch-seconds to control the clock. */
 int64_t so_now(void);
 

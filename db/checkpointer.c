@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "checkpointer.h"
@@ -19,15 +18,6 @@
 
 /* How long the daemon's exit waits for the last checkpoint. */
 #define CHECKPOINT_STOP_MS 60000
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct checkpointer {
 	pid_t pid;              /* 0 once reaped */
